@@ -1,0 +1,14 @@
+//! renkei (連携): reads the Excel hearing sheets of 在宅医療・介護連携推進事業
+//! meetings, classifies and ranks every remark, and writes ranked, classified
+//! and per-profession feedback workbooks, following the Kamaishi manual.
+//!
+//! The library is a pipeline of stages over the plain types of [`model`]:
+//! [`ingest`] → [`normalize`] → [`classify`] → [`aggregate`] → [`render`].
+
+pub mod cli;
+pub mod commands;
+pub mod dates;
+pub mod ingest;
+pub mod model;
+pub mod normalize;
+pub mod rules;
