@@ -5,10 +5,13 @@
 //! The library is a pipeline of stages over the plain types of [`model`]:
 //! [`ingest`] → [`normalize`] → [`classify`] → [`aggregate`] → [`render`].
 
+pub mod aggregate;
+pub mod classify;
 pub mod cli;
 pub mod commands;
 pub mod dates;
 pub mod ingest;
 pub mod model;
 pub mod normalize;
+pub mod render;
 pub mod rules;

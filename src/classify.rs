@@ -1,0 +1,1 @@
+//! Classification: compiled rules × one remark → [`crate::model::Labels`]. No I/O.

@@ -1,0 +1,1 @@
+//! Renderers: finished aggregates in, workbooks out. They never re-read inputs.
