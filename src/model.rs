@@ -177,8 +177,9 @@ pub struct Meeting {
     pub tier: Option<Tier>,
     pub round: Option<u32>,
     pub date: Option<NaiveDate>,
-    /// Content hash of the file, so remark ids survive a file rename.
-    pub file_hash: String,
+    /// 例②: the categories the sheet lists, in sheet order, including ones
+    /// with no remark (they stay in the cross-tables with count 0).
+    pub listed_categories: Vec<String>,
 }
 
 impl Meeting {

@@ -1,2 +1,188 @@
 //! Ingest: find the input files, open them safely, find the meeting sheets
-//! and read their title block and remarks into a [`crate::model::Batch`].
+//! and read their title block and remarks into a [`Batch`].
+//!
+//! Files are read on all cores; the batch is then assembled in sorted path
+//! order, so the first of two identical files is the one read and every run
+//! over the same inputs gives the same batch.
+
+pub mod discover;
+pub mod grid;
+pub mod guard;
+pub mod header;
+pub mod rows;
+pub mod sheet;
+pub mod title;
+pub mod workbook;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use sha2::{Digest, Sha256};
+
+use crate::model::{Batch, FileOutcome, FileReport, Meeting, Remark, SheetOutcome};
+use crate::rules::lexicon::Lexicon;
+use discover::{Candidate, CandidateKind};
+pub use discover::DiscoverError;
+use sheet::SheetRead;
+use workbook::{SheetContent, SheetLimits};
+
+/// Limits and exclusions for one run.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub file_limits: guard::Limits,
+    pub sheet_limits: SheetLimits,
+    /// Folders not to read (the output folder).
+    pub exclude: Vec<PathBuf>,
+}
+
+/// One spreadsheet file, read.
+struct FileRead {
+    hash: [u8; 32],
+    outcome: FileOutcome,
+    sheets: Vec<SheetRead>,
+}
+
+/// Reads every input. `on_file` is called once per file read (progress bar).
+pub fn ingest(
+    paths: &[PathBuf],
+    options: &Options,
+    lexicon: &Lexicon,
+    on_file: &(dyn Fn() + Sync),
+) -> Result<Batch, DiscoverError> {
+    let candidates = discover::discover(paths, &options.exclude)?;
+    let reads: Vec<Option<FileRead>> = candidates
+        .par_iter()
+        .map(|c| {
+            let read = (c.kind == CandidateKind::Spreadsheet).then(|| read_file(c, options, lexicon));
+            on_file();
+            read
+        })
+        .collect();
+    Ok(assemble(&candidates, reads))
+}
+
+/// How many files [`ingest`] will visit, for sizing a progress bar.
+pub fn count_files(paths: &[PathBuf], options: &Options) -> usize {
+    discover::discover(paths, &options.exclude).map(|c| c.len()).unwrap_or(0)
+}
+
+fn read_file(c: &Candidate, options: &Options, lexicon: &Lexicon) -> FileRead {
+    let unreadable = |reason: String| FileRead {
+        hash: [0; 32],
+        outcome: FileOutcome::Unreadable(reason),
+        sheets: Vec::new(),
+    };
+    // Check the size before spending memory on the bytes.
+    match std::fs::metadata(&c.path) {
+        Ok(m) if m.len() > options.file_limits.max_file_bytes => {
+            return unreadable(
+                guard::Rejection::TooLarge {
+                    bytes: m.len(),
+                    limit: options.file_limits.max_file_bytes,
+                }
+                .reason(),
+            )
+        }
+        Ok(_) => {}
+        Err(e) => return unreadable(format!("ファイルを開けません（{e}）。ほかのプログラムで開いていないか確かめてください")),
+    }
+    let bytes = match std::fs::read(&c.path) {
+        Ok(b) => b,
+        Err(e) => return unreadable(format!("ファイルを開けません（{e}）。ほかのプログラムで開いていないか確かめてください")),
+    };
+    let hash: [u8; 32] = Sha256::digest(&bytes).into();
+    let file_name = c.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let format = match guard::inspect(&file_name, &bytes, &options.file_limits) {
+        Ok(f) => f,
+        Err(rejection) => return FileRead { hash, ..unreadable(rejection.reason()) },
+    };
+    let sheets = match workbook::read_sheets(&bytes, format, options.sheet_limits) {
+        Ok(s) => s,
+        Err(e) => return FileRead { hash, ..unreadable(e.to_string()) },
+    };
+    let stem = Path::new(&file_name)
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let sheets = sheets
+        .into_iter()
+        .map(|s| match s.content {
+            SheetContent::Cells(grid) => sheet::read_sheet(&grid, &c.display, &stem, &s.name, lexicon),
+            SheetContent::Skipped(reason) => sheet::skipped(&s.name, reason),
+        })
+        .collect();
+    FileRead {
+        hash,
+        outcome: FileOutcome::Read,
+        sheets,
+    }
+}
+
+/// Puts the files together in candidate order: duplicates dropped, meeting
+/// indices and remark ids assigned.
+fn assemble(candidates: &[Candidate], reads: Vec<Option<FileRead>>) -> Batch {
+    let mut batch = Batch::default();
+    let mut seen: HashMap<[u8; 32], String> = HashMap::new();
+    let mut id_uses: HashMap<String, usize> = HashMap::new();
+    for (c, read) in candidates.iter().zip(reads) {
+        let Some(read) = read else {
+            let outcome = match c.kind {
+                CandidateKind::Junk => FileOutcome::Junk,
+                _ => FileOutcome::NotSpreadsheet,
+            };
+            batch.files.push(FileReport { path: c.display.clone(), outcome, sheets: Vec::new() });
+            continue;
+        };
+        if matches!(read.outcome, FileOutcome::Read) {
+            if let Some(first) = seen.get(&read.hash) {
+                batch.files.push(FileReport {
+                    path: c.display.clone(),
+                    outcome: FileOutcome::Duplicate(first.clone()),
+                    sheets: Vec::new(),
+                });
+                continue;
+            }
+            seen.insert(read.hash, c.display.clone());
+        }
+        let file_name = c.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let mut reports = Vec::with_capacity(read.sheets.len());
+        for s in read.sheets {
+            let mut report = s.report;
+            if let Some(mut meeting) = s.meeting {
+                let index = batch.meetings.len();
+                meeting.index = index;
+                report.outcome = SheetOutcome::Meeting(index);
+                for mut remark in s.remarks {
+                    remark.meeting = index;
+                    remark.id = remark_id(&file_name, &meeting, &remark, &mut id_uses);
+                    batch.remarks.push(remark);
+                }
+                batch.meetings.push(meeting);
+            }
+            reports.push(report);
+        }
+        batch.files.push(FileReport { path: c.display.clone(), outcome: read.outcome, sheets: reports });
+    }
+    batch
+}
+
+/// Remark id = hash of the meeting (file name + sheet) and the match key, so a
+/// rerun after staff fix a typo elsewhere in the file keeps the same ids and
+/// the corrections made against them. The same opinion twice in one meeting
+/// gets `-2`, `-3` … in reading order.
+fn remark_id(file_name: &str, meeting: &Meeting, remark: &Remark, uses: &mut HashMap<String, usize>) -> String {
+    let mut h = Sha256::new();
+    for part in [file_name, "\u{0}", &meeting.sheet, "\u{0}", &remark.match_key] {
+        h.update(part.as_bytes());
+    }
+    let digest = h.finalize();
+    let base: String = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
+    let n = uses.entry(base.clone()).or_insert(0);
+    *n += 1;
+    if *n == 1 {
+        base
+    } else {
+        format!("{base}-{n}")
+    }
+}

@@ -1,0 +1,106 @@
+//! A sheet's used cells as a small sparse grid, independent of the file
+//! format, so the layout logic never touches calamine.
+
+use chrono::NaiveDate;
+
+/// One cell value, reduced to what the sheets need.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value {
+    Text(String),
+    Number(f64),
+    /// A cell Excel formatted as a date.
+    Date(NaiveDate),
+    Bool(bool),
+}
+
+impl Value {
+    /// The cell as staff see it, for text logic (numbers without `.0`).
+    pub fn as_text(&self) -> String {
+        match self {
+            Value::Text(s) => s.clone(),
+            Value::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => format!("{}", *n as i64),
+            Value::Number(n) => n.to_string(),
+            Value::Date(d) => d.format("%Y-%m-%d").to_string(),
+            Value::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
+        }
+    }
+}
+
+/// Non-empty cells of one sheet, grouped by row in ascending order.
+#[derive(Debug, Clone, Default)]
+pub struct Grid {
+    /// `(row, cells)` with 0-based row; cells `(col, value)` sorted by column.
+    pub rows: Vec<(u32, Vec<(u32, Value)>)>,
+}
+
+impl Grid {
+    /// Builds a grid from cells in any order (streamed readers give row order,
+    /// but a hand-made file need not).
+    pub fn from_cells(mut cells: Vec<(u32, u32, Value)>) -> Grid {
+        cells.sort_by_key(|&(r, c, _)| (r, c));
+        let mut rows: Vec<(u32, Vec<(u32, Value)>)> = Vec::new();
+        for (r, c, v) in cells {
+            match rows.last_mut() {
+                Some((lr, cs)) if *lr == r => {
+                    // A duplicated position keeps the last value, as Excel would.
+                    if let Some(last) = cs.last_mut().filter(|(lc, _)| *lc == c) {
+                        last.1 = v;
+                    } else {
+                        cs.push((c, v));
+                    }
+                }
+                _ => rows.push((r, vec![(c, v)])),
+            }
+        }
+        Grid { rows }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.rows.is_empty()
+    }
+
+    /// The cells of row `r`, empty when the row has none.
+    pub fn row(&self, r: u32) -> &[(u32, Value)] {
+        match self.rows.binary_search_by_key(&r, |(row, _)| *row) {
+            Ok(i) => &self.rows[i].1,
+            Err(_) => &[],
+        }
+    }
+}
+
+/// Excel's column letters for a 0-based column (0 → A, 26 → AA).
+pub fn column_letter(col: u32) -> String {
+    let mut n = col as u64 + 1;
+    let mut out = Vec::new();
+    while n > 0 {
+        let rem = ((n - 1) % 26) as u8;
+        out.push(b'A' + rem);
+        n = (n - 1) / 26;
+    }
+    out.reverse();
+    String::from_utf8(out).expect("ASCII letters")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn column_letters() {
+        for (c, want) in [(0, "A"), (4, "E"), (25, "Z"), (26, "AA"), (701, "ZZ"), (16383, "XFD")] {
+            assert_eq!(column_letter(c), want);
+        }
+    }
+
+    #[test]
+    fn grid_groups_rows_in_order() {
+        let g = Grid::from_cells(vec![
+            (3, 1, Value::Text("b".into())),
+            (0, 0, Value::Number(1.0)),
+            (3, 0, Value::Text("a".into())),
+        ]);
+        assert_eq!(g.rows.len(), 2);
+        assert_eq!(g.row(3)[0].1, Value::Text("a".into()));
+        assert!(g.row(2).is_empty());
+    }
+}

@@ -1,0 +1,233 @@
+//! Opens one workbook through calamine (after the guard has passed its bytes)
+//! and turns each visible worksheet into a [`Grid`].
+//!
+//! xlsx sheets are read with calamine's streaming cell reader, never the dense
+//! `worksheet_range`: a single stray cell at XFD1048576 would make the dense
+//! grid 550 GB and abort the process. xls and ods have small fixed grids
+//! (xls) or are bounded by the guard's repeat checks (ods).
+
+use std::io::Cursor;
+
+use calamine::{Data, DataRef, Ods, Reader, SheetType, SheetVisible, Xls, Xlsx};
+
+use super::grid::{Grid, Value};
+use super::guard::Format;
+
+/// Per-sheet resource limits, checked while reading.
+#[derive(Debug, Clone, Copy)]
+pub struct SheetLimits {
+    /// Non-empty cells a sheet may hold.
+    pub max_cells: usize,
+    /// Characters one cell may hold (Excel's own limit).
+    pub max_cell_chars: usize,
+}
+
+impl Default for SheetLimits {
+    fn default() -> Self {
+        SheetLimits {
+            max_cells: 2_000_000,
+            max_cell_chars: 32_767,
+        }
+    }
+}
+
+/// A worksheet of the workbook, with its cells or why they were not read.
+pub struct SheetData {
+    pub name: String,
+    pub content: SheetContent,
+}
+
+pub enum SheetContent {
+    Cells(Grid),
+    /// Not read; the reason is shown to staff.
+    Skipped(String),
+}
+
+/// Why a whole workbook could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error("パスワードで保護されています。Excel でパスワードを解除して保存し直してから入れてください。")]
+    Password,
+    #[error("ファイルが壊れているため開けません（{0}）。Excel で開けるか確かめ、開けるなら保存し直してください。")]
+    Corrupt(String),
+}
+
+/// Reads every sheet of a workbook whose bytes the guard accepted.
+pub fn read_sheets(bytes: &[u8], format: Format, limits: SheetLimits) -> Result<Vec<SheetData>, OpenError> {
+    match format {
+        Format::Xlsx => read_xlsx(bytes, limits),
+        Format::Xls => {
+            let wb = Xls::new(Cursor::new(bytes)).map_err(|e| match e {
+                calamine::XlsError::Password => OpenError::Password,
+                other => OpenError::Corrupt(other.to_string()),
+            })?;
+            read_dense(wb, limits)
+        }
+        Format::Ods => {
+            let wb = Ods::new(Cursor::new(bytes)).map_err(|e| OpenError::Corrupt(e.to_string()))?;
+            read_dense(wb, limits)
+        }
+    }
+}
+
+fn visibility_skip(visible: SheetVisible, typ: SheetType) -> Option<String> {
+    match (visible, typ) {
+        (SheetVisible::Hidden, _) => Some("非表示のシートなので読みません".into()),
+        (SheetVisible::VeryHidden, _) => Some("完全に非表示（VeryHidden）のシートなので読みません".into()),
+        (_, SheetType::WorkSheet) => None,
+        (_, SheetType::ChartSheet) => Some("グラフのシートなので読みません".into()),
+        (_, _) => Some("ワークシートではない（マクロ・ダイアログ）ので読みません".into()),
+    }
+}
+
+fn read_xlsx(bytes: &[u8], limits: SheetLimits) -> Result<Vec<SheetData>, OpenError> {
+    let mut wb = Xlsx::new(Cursor::new(bytes)).map_err(|e| OpenError::Corrupt(e.to_string()))?;
+    let meta = wb.sheets_metadata().to_vec();
+    let mut out = Vec::with_capacity(meta.len());
+    for sheet in meta {
+        let content = match visibility_skip(sheet.visible, sheet.typ) {
+            Some(reason) => SheetContent::Skipped(reason),
+            None => match stream_xlsx_sheet(&mut wb, &sheet.name, limits) {
+                Ok(grid) => SheetContent::Cells(grid),
+                Err(reason) => SheetContent::Skipped(reason),
+            },
+        };
+        out.push(SheetData { name: sheet.name, content });
+    }
+    Ok(out)
+}
+
+fn stream_xlsx_sheet(
+    wb: &mut Xlsx<Cursor<&[u8]>>,
+    name: &str,
+    limits: SheetLimits,
+) -> Result<Grid, String> {
+    let mut reader = wb
+        .worksheet_cells_reader(name)
+        .map_err(|e| format!("シートを読めません（{e}）"))?;
+    let mut cells = Vec::new();
+    loop {
+        match reader.next_cell() {
+            Ok(Some(cell)) => {
+                let (r, c) = cell.get_position();
+                if let Some(v) = from_data_ref(cell.get_value()) {
+                    check_cell(&v, limits)?;
+                    cells.push((r, c, v));
+                    if cells.len() > limits.max_cells {
+                        return Err(too_many_cells(limits));
+                    }
+                }
+            }
+            Ok(None) => break,
+            Err(e) => return Err(format!("シートの途中が壊れていて読めません（{e}）")),
+        }
+    }
+    Ok(Grid::from_cells(cells))
+}
+
+fn read_dense<RS, R>(mut wb: R, limits: SheetLimits) -> Result<Vec<SheetData>, OpenError>
+where
+    RS: std::io::Read + std::io::Seek,
+    R: Reader<RS>,
+    R::Error: std::fmt::Display,
+{
+    let meta = wb.sheets_metadata().to_vec();
+    let mut out = Vec::with_capacity(meta.len());
+    for sheet in meta {
+        let content = match visibility_skip(sheet.visible, sheet.typ) {
+            Some(reason) => SheetContent::Skipped(reason),
+            None => match wb.worksheet_range(&sheet.name) {
+                Ok(range) => grid_from_range(&range, limits),
+                Err(e) => SheetContent::Skipped(format!("シートを読めません（{e}）")),
+            },
+        };
+        out.push(SheetData { name: sheet.name, content });
+    }
+    Ok(out)
+}
+
+fn grid_from_range(range: &calamine::Range<Data>, limits: SheetLimits) -> SheetContent {
+    let (r0, c0) = range.start().unwrap_or((0, 0));
+    let mut cells = Vec::new();
+    for (r, c, d) in range.used_cells() {
+        if let Some(v) = from_data(d) {
+            if let Err(reason) = check_cell(&v, limits) {
+                return SheetContent::Skipped(reason);
+            }
+            cells.push((r0 + r as u32, c0 + c as u32, v));
+            if cells.len() > limits.max_cells {
+                return SheetContent::Skipped(too_many_cells(limits));
+            }
+        }
+    }
+    SheetContent::Cells(Grid::from_cells(cells))
+}
+
+fn too_many_cells(limits: SheetLimits) -> String {
+    format!(
+        "セルが多すぎます（{} 個を超えています）。会議ごとのシートに分けてください",
+        limits.max_cells
+    )
+}
+
+fn check_cell(v: &Value, limits: SheetLimits) -> Result<(), String> {
+    if let Value::Text(s) = v {
+        // Counting chars is O(n); the byte length bounds it cheaply first.
+        if s.len() > limits.max_cell_chars && s.chars().count() > limits.max_cell_chars {
+            return Err(format!(
+                "1つのセルの文字数が Excel の上限（{} 字）を超えています。Excel 以外で作られたファイルかもしれません",
+                limits.max_cell_chars
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn from_data_ref(d: &DataRef<'_>) -> Option<Value> {
+    Some(match d {
+        DataRef::Int(i) => Value::Number(*i as f64),
+        DataRef::Float(f) => Value::Number(*f),
+        DataRef::String(s) => text(s)?,
+        DataRef::SharedString(s) => text(s)?,
+        DataRef::Bool(b) => Value::Bool(*b),
+        DataRef::DateTime(dt) => match dt.as_datetime() {
+            Some(d) => Value::Date(d.date()),
+            None => Value::Number(dt.as_f64()),
+        },
+        DataRef::DateTimeIso(s) => iso_date(s)?,
+        DataRef::DurationIso(s) => text(s)?,
+        DataRef::Error(_) | DataRef::Empty => return None,
+    })
+}
+
+fn from_data(d: &Data) -> Option<Value> {
+    Some(match d {
+        Data::Int(i) => Value::Number(*i as f64),
+        Data::Float(f) => Value::Number(*f),
+        Data::String(s) => text(s)?,
+        Data::Bool(b) => Value::Bool(*b),
+        Data::DateTime(dt) => match dt.as_datetime() {
+            Some(d) => Value::Date(d.date()),
+            None => Value::Number(dt.as_f64()),
+        },
+        Data::DateTimeIso(s) => iso_date(s)?,
+        Data::DurationIso(s) => text(s)?,
+        Data::Error(_) | Data::Empty => return None,
+    })
+}
+
+/// Whitespace-only cells count as empty: staff often leave a space behind.
+fn text(s: &str) -> Option<Value> {
+    if s.trim().is_empty() {
+        None
+    } else {
+        Some(Value::Text(s.to_string()))
+    }
+}
+
+fn iso_date(s: &str) -> Option<Value> {
+    match chrono::NaiveDate::parse_from_str(s.get(..10).unwrap_or(s), "%Y-%m-%d") {
+        Ok(d) => Some(Value::Date(d)),
+        Err(_) => text(s),
+    }
+}
