@@ -9,6 +9,7 @@ pub mod aggregate;
 pub mod classify;
 pub mod cli;
 pub mod commands;
+pub mod corrections;
 pub mod dates;
 pub mod ingest;
 pub mod model;

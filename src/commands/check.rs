@@ -172,7 +172,19 @@ fn sheet_lines(batch: &Batch, s: &SheetReport) -> String {
         SheetOutcome::BlankForm => out.push_str(&format!("  シート「{}」: 空の様式（意見も会議の情報もありません）\n", s.name)),
         SheetOutcome::Skipped(reason) => out.push_str(&format!("  シート「{}」: 読みません — {reason}\n", s.name)),
     }
-    for ig in &s.ignored {
+    // Empty bullets and number-only rows are many and say little: one line each kind.
+    let (plain, told): (Vec<_>, Vec<_>) = s.ignored.iter().partition(|ig| is_filler(&ig.reason));
+    let mut reasons: Vec<&str> = plain.iter().map(|ig| ig.reason.as_str()).collect();
+    reasons.dedup();
+    reasons.sort_unstable();
+    reasons.dedup();
+    for reason in reasons {
+        let rows: Vec<String> = plain.iter().filter(|ig| ig.reason == reason).map(|ig| ig.row.to_string()).collect();
+        let mut rows_dedup = rows.clone();
+        rows_dedup.dedup();
+        out.push_str(&format!("    意見として数えない行 {} 件: {reason}（{} 行目）\n", rows.len(), compress_rows(&rows_dedup)));
+    }
+    for ig in told {
         out.push_str(&format!("    {} 行目は意見として数えません: {}「{}」\n", ig.row, ig.reason, ig.text));
     }
     for w in &s.warnings {
@@ -255,4 +267,24 @@ fn sheet_json(batch: &Batch, s: &SheetReport) -> Value {
         obj.insert("remarks".into(), json!(remarks));
     }
     v
+}
+
+fn is_filler(reason: &str) -> bool {
+    reason.starts_with("空の箇条書き") || reason.starts_with("意見欄が空の行（番号だけ）")
+}
+
+/// `6,7,8,10` → `6〜8, 10`.
+fn compress_rows(rows: &[String]) -> String {
+    let nums: Vec<u32> = rows.iter().filter_map(|r| r.parse().ok()).collect();
+    let mut parts = Vec::new();
+    let mut i = 0;
+    while i < nums.len() {
+        let mut j = i;
+        while j + 1 < nums.len() && nums[j + 1] == nums[j] + 1 {
+            j += 1;
+        }
+        parts.push(if j > i { format!("{}〜{}", nums[i], nums[j]) } else { nums[i].to_string() });
+        i = j + 1;
+    }
+    parts.join(", ")
 }

@@ -120,7 +120,7 @@ impl Collector<'_> {
                     self.ignore(
                         row,
                         &piece.text,
-                        &format!("【再掲】: {orig_row} 行目の意見の再掲なので、1件として数えます"),
+                        &format!("【再掲】: {orig_row} 行目の意見の再掲です。新しい意見としては数えず、元の意見にこのカテゴリを加えます"),
                     );
                     continue;
                 }

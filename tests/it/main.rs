@@ -1,1 +1,6 @@
+//! Integration tests: run the real binary on real workbooks and read what it
+//! prints or writes. One test binary keeps link time down.
 
+mod check;
+mod common;
+mod template;

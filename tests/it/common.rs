@@ -1,0 +1,80 @@
+//! Shared helpers: the binary, the fixtures folder, fresh work folders.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+pub fn renkei() -> Command {
+    let mut cmd = Command::cargo_bin("renkei").expect("binary built");
+    cmd.env("NO_COLOR", "1");
+    cmd
+}
+
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
+}
+
+/// Copies the fixtures folder into a fresh temp folder, leaving out the
+/// sub-folders named in `skip` (e.g. `broken`).
+pub fn fixtures_copy(skip: &[&str]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    copy_tree(&fixtures(), dir.path(), skip);
+    dir
+}
+
+fn copy_tree(from: &Path, to: &Path, skip: &[&str]) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for e in std::fs::read_dir(from).expect("read fixtures") {
+        let e = e.expect("entry");
+        let name = e.file_name().to_string_lossy().into_owned();
+        if skip.contains(&name.as_str()) || name == "README.md" {
+            continue;
+        }
+        if e.file_type().expect("type").is_dir() {
+            copy_tree(&e.path(), &to.join(&name), skip);
+        } else {
+            std::fs::copy(e.path(), to.join(&name)).expect("copy");
+        }
+    }
+}
+
+/// `renkei check --json PATHS`: (exit code, parsed JSON).
+pub fn check_json(paths: &[&Path]) -> (i32, Value) {
+    let out = renkei().arg("check").arg("--json").args(paths).output().expect("run");
+    let code = out.status.code().expect("exit code");
+    let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!("JSON ({e}): {}\nstderr: {}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+    });
+    (code, json)
+}
+
+/// The file entry whose path ends with `name`.
+pub fn file<'a>(json: &'a Value, name: &str) -> &'a Value {
+    json["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .find(|f| f["path"].as_str().is_some_and(|p| p == name || p.ends_with(&format!("/{name}"))))
+        .unwrap_or_else(|| panic!("no file {name} in {json:#}"))
+}
+
+/// The sheet `sheet` of file `name`.
+pub fn sheet<'a>(json: &'a Value, name: &str, sheet: &str) -> &'a Value {
+    file(json, name)["sheets"]
+        .as_array()
+        .expect("sheets")
+        .iter()
+        .find(|s| s["name"] == sheet)
+        .unwrap_or_else(|| panic!("no sheet {sheet} in {name}"))
+}
+
+/// The normalized texts of a sheet's remarks.
+pub fn texts(sheet: &Value) -> Vec<String> {
+    sheet["remarks"]
+        .as_array()
+        .expect("remarks")
+        .iter()
+        .map(|r| r["normalized"].as_str().expect("text").to_string())
+        .collect()
+}

@@ -1,0 +1,57 @@
+//! `renkei template`: the blank forms read back as blank forms; filled in,
+//! the 例① form reads as a meeting.
+
+use crate::common::{check_json, renkei, sheet, texts};
+use renkei::commands::template::{write_list_form, Filled, CLASSIFIED_FORM, LIST_FORM};
+
+#[test]
+fn blank_forms_read_back_as_blank_forms() {
+    let dir = tempfile::tempdir().unwrap();
+    renkei().arg("template").arg("-o").arg(dir.path()).assert().success();
+    let (code, json) = check_json(&[dir.path()]);
+    assert_eq!(code, 0);
+    for form in [LIST_FORM, CLASSIFIED_FORM] {
+        assert_eq!(sheet(&json, form, "記入用紙")["outcome"], "blank_form", "{form}");
+        assert_eq!(sheet(&json, form, "記入方法")["outcome"], "skipped", "{form}");
+    }
+    assert_eq!(json["totals"]["remarks"], 0);
+    assert_eq!(json["totals"]["meetings"], 0);
+}
+
+#[test]
+fn filled_list_form_reads_as_a_meeting() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("filled.xlsx");
+    write_list_form(
+        &path,
+        Some(&Filled {
+            profession: "栄養士会",
+            title: "【一次連携】 第2回栄養士会との打合せ会",
+            date: "令和6年5月10日(金)",
+            rows: &[
+                ("栄養士", "A", "在宅で栄養指導ができることを、医師が知らない。", "医師"),
+                ("栄養士", "B", "・ケアプランに栄養の視点が少ない\n・食事形態の呼び方が病院ごとに違う", "ケアマネ、病院"),
+            ],
+        }),
+    )
+    .unwrap();
+    let (code, json) = check_json(&[&path]);
+    assert_eq!(code, 0);
+    let s = sheet(&json, "filled.xlsx", "記入用紙");
+    assert_eq!(s["outcome"], "meeting");
+    assert_eq!(s["profession"], "栄養士");
+    assert_eq!(s["profession_source"], "TitleCell");
+    assert_eq!(s["round"], 2);
+    assert_eq!(s["date"], "2024-05-10");
+    assert_eq!(s["tier"], "一次連携");
+    assert_eq!(
+        texts(s),
+        vec![
+            "在宅で栄養指導ができることを、医師が知らない",
+            "ケアプランに栄養の視点が少ない",
+            "食事形態の呼び方が病院ごとに違う",
+        ]
+    );
+    assert_eq!(s["remarks"][2]["source"], "filled.xlsx!記入用紙!D7");
+    assert_eq!(s["remarks"][1]["speaker"], "B");
+}
