@@ -190,3 +190,76 @@ fn text_report_ends_with_totals_and_no_inputs_is_exit_2() {
     renkei().arg("check").arg(empty.path()).assert().code(2);
     renkei().arg("check").arg(empty.path().join("ない")).assert().code(2);
 }
+
+#[test]
+fn xls_ods_furigana_and_far_cell_fixtures() {
+    let (_d, json) = good();
+    let xls = sheet(&json, "看護師_第2回.xls", "訪問看護");
+    assert_eq!(xls["layout"], "list");
+    assert_eq!(xls["profession"], "看護師");
+    assert_eq!(xls["date"], "2023-07-14");
+    assert_eq!(xls["round"], 2);
+    let t = texts(xls);
+    assert_eq!(t.len(), 7, "six rows, one holding two bullets");
+    assert_eq!(t[1], "夜間に急変したとき、主治医と連絡が取れないことがある");
+    assert_eq!(t[2], "看取りの方針が家族と共有されないまま在宅に戻ってくる");
+    assert_eq!(xls["remarks"][1]["note"], "医師、家族");
+
+    // ODS has no merged ranges in calamine: the covered cells read empty and inherit.
+    let ods = sheet(&json, "栄養士_例2.ods", "栄養士会");
+    assert_eq!(ods["layout"], "classified");
+    assert_eq!(ods["profession"], "栄養士");
+    assert_eq!(ods["date"], "2022-10-05");
+    let remarks = ods["remarks"].as_array().unwrap();
+    assert_eq!(remarks.len(), 8);
+    let idea = remarks.iter().find(|r| r["normalized"] == "訪問栄養指導の制度を医師やケアマネジャーに周知する").unwrap();
+    assert_eq!(idea["given_categories"], serde_json::json!(["食べること"]));
+    assert_eq!(idea["given_kind"], "アイデア");
+    let relisted = remarks
+        .iter()
+        .find(|r| r["normalized"] == "飲み込む力に合った食事の形(とろみ、きざみ)が家族に伝わっていない")
+        .unwrap();
+    assert_eq!(relisted["given_categories"], serde_json::json!(["食べること", "多職種連携"]));
+
+    // Excel furigana (phonetic runs) never leak into the text.
+    let furigana = sheet(&json, "ケアマネ_ふりがな.xlsx", "ケアマネ連絡会");
+    assert_eq!(furigana["profession"], "介護支援専門員");
+    assert_eq!(furigana["date"], "2023-02-08");
+    assert_eq!(furigana["remarks"][0]["speaker"], "佐藤");
+    assert_eq!(furigana["remarks"][0]["normalized"], "退院前カンファレンスの日程が直前に決まり、参加できないことが多い");
+    let all = furigana.to_string();
+    for reading in ["サトウ", "スズキ", "タカハシ", "タイイン"] {
+        assert!(!all.contains(reading), "reading {reading} leaked");
+    }
+
+    // A stray cell at XFD1048576 costs nothing and the meeting is still read.
+    let far = sheet(&json, "遠いセル_薬剤師.xlsx", "薬剤師会");
+    assert_eq!(far["profession"], "薬剤師");
+    assert_eq!(far["remarks"].as_array().unwrap().len(), 3);
+    assert_eq!(far["ignored"][0]["row"], 1_048_576);
+}
+
+#[test]
+fn each_broken_fixture_is_skipped_with_its_reason() {
+    let (_, json) = check_json(&[&fixtures().join("broken")]);
+    for (name, needle) in [
+        ("テキストなのに拡張子xlsx.xlsx", "テキスト"),
+        ("空のファイル.xlsx", "空"),
+        ("途中で切れた.xlsx", "途中で切れて"),
+        ("パスワード付き.xlsx", "パスワード"),
+        ("HTMLを保存.xls", "HTML"),
+        ("zip爆弾.xlsx", "展開すると"),
+        ("実体参照爆弾.xlsx", "ENTITY"),
+        ("共有文字列数爆弾.xlsx", "文字列の数"),
+        ("ods繰り返し爆弾.ods", "繰り返され"),
+        ("ods表が閉じていない.ods", "壊れて"),
+        ("docxです.xlsx", "Word"),
+        ("xls寸法爆弾.xls", "広すぎて"),
+        ("xls遠いセル.xls", "広すぎて"),
+    ] {
+        let f = file(&json, name);
+        assert_eq!(f["outcome"], "unreadable", "{name}");
+        let reason = f["reason"].as_str().unwrap();
+        assert!(reason.contains(needle), "{name}: {reason}");
+    }
+}

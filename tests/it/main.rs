@@ -3,4 +3,5 @@
 
 mod check;
 mod common;
+mod hostile;
 mod template;
