@@ -1,9 +1,51 @@
-//! `renkei eval`.
+//! `renkei eval LABELED.tsv [--json] [--rules DIR]`: scores the rules
+//! against labeled remarks (see [`crate::rules::eval`]).
 
 use super::Status;
 use crate::cli::EvalArgs;
+use crate::rules::eval::{evaluate, parse_labeled};
+use crate::rules::Rules;
 
-pub fn execute(_args: &EvalArgs) -> Status {
-    eprintln!("renkei eval: まだ実装されていません");
-    Status::Failed
+pub fn execute(args: &EvalArgs) -> Status {
+    let rules = match Rules::load(args.rules.as_deref()) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("{e}");
+            return Status::Failed;
+        }
+    };
+    let shown = args.labeled.display();
+    let src = match std::fs::read(&args.labeled) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(s) => s,
+            Err(_) => {
+                eprintln!("{shown}: 文字コードが UTF-8 ではありません。UTF-8 で保存してください");
+                return Status::Failed;
+            }
+        },
+        Err(e) => {
+            eprintln!("{shown} を読めません（{e}）");
+            return Status::Failed;
+        }
+    };
+    let set = match parse_labeled(&src) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("{shown} の {e}");
+            return Status::Failed;
+        }
+    };
+    let report = evaluate(&rules, &set);
+    if args.json {
+        match serde_json::to_string_pretty(&report) {
+            Ok(j) => println!("{j}"),
+            Err(e) => {
+                eprintln!("JSON を作れません（{e}）");
+                return Status::Failed;
+            }
+        }
+    } else {
+        print!("{}", report.render());
+    }
+    Status::Ok
 }

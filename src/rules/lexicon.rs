@@ -3,9 +3,15 @@
 //!
 //! Matching is leftmost-longest, so 歯科医師 is never read as 医師, and an
 //! ASCII abbreviation (PT, ST, Dr) only counts as a whole word.
+//!
+//! The `[own]` section says when the speaker's own profession is a related
+//! party: only when the remark is about other members of it (LABELS.md edge
+//! case 7: 「薬局によって姿勢が違う」 yes, 「自分たち」 no).
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
+use regex::Regex;
 use serde::Deserialize;
+use toml::Spanned;
 use unicode_normalization::UnicodeNormalization;
 
 use super::{line_of, RuleError};
@@ -19,6 +25,23 @@ pub const FILE_NAME: &str = "professions.toml";
 struct RawLexicon {
     #[serde(default)]
     party: Vec<RawParty>,
+    #[serde(default)]
+    own: RawOwn,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOwn {
+    #[serde(default)]
+    colleagues: Vec<Spanned<String>>,
+    #[serde(default)]
+    with_name: Vec<Spanned<String>>,
+    #[serde(default, rename = "self")]
+    self_words: Vec<Spanned<String>>,
+    #[serde(default)]
+    before: Vec<Spanned<String>>,
+    #[serde(default)]
+    after_regex: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -56,9 +79,34 @@ pub struct Hit {
     pub end: usize,
 }
 
+/// Why the speaker's own profession is, or is not, a related party.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OwnMention<'a> {
+    /// The remark does not name the speaker's profession at all.
+    Absent,
+    /// It names it, but as the speaker itself (「薬局として」「自分たち」).
+    Speaker(&'a str),
+    /// It is about other members of it; the words that say so.
+    Members(&'a str),
+}
+
+/// The compiled `[own]` section.
+#[derive(Debug, Clone)]
+struct OwnRules {
+    /// colleagues, then with_name, then self: one automaton, kinds told by range.
+    words: Vec<String>,
+    n_colleagues: usize,
+    n_with_name: usize,
+    matcher: AhoCorasick,
+    before: Vec<String>,
+    /// Anchored at the end of the profession's name (`\A(?:…)`).
+    after: Vec<Regex>,
+}
+
 #[derive(Debug, Clone)]
 pub struct Lexicon {
     parties: Vec<Party>,
+    own: OwnRules,
     /// Pattern i is word `words[i].1` of party `words[i].0`.
     word_owner: Vec<usize>,
     matcher: AhoCorasick,
@@ -136,16 +184,11 @@ impl Lexicon {
                 profession: p.profession,
             });
         }
-        let build = |pats: &[String]| {
-            AhoCorasickBuilder::new()
-                .match_kind(MatchKind::LeftmostLongest)
-                .ascii_case_insensitive(true)
-                .build(pats)
-                .expect("literal patterns always build")
-        };
+        let own = compile_own(&raw.own, src, file)?;
         Ok(Lexicon {
-            matcher: build(&words),
-            exclude_matcher: build(&excludes),
+            matcher: leftmost_longest(&words),
+            exclude_matcher: leftmost_longest(&excludes),
+            own,
             parties,
             word_owner,
             exclude_owner,
@@ -154,6 +197,83 @@ impl Lexicon {
 
     pub fn parties(&self) -> &[Party] {
         &self.parties
+    }
+
+    /// Index of the party with this canonical name.
+    pub fn party_index(&self, name: &str) -> Option<usize> {
+        self.parties.iter().position(|p| p.name == name)
+    }
+
+    /// The `[own]` word lists, for `renkei rules`:
+    /// (colleagues, with_name, self, before, after_regex).
+    pub fn own_lists(&self) -> [Vec<&str>; 5] {
+        let o = &self.own;
+        let words = |r: std::ops::Range<usize>| o.words[r].iter().map(String::as_str).collect();
+        let c = o.n_colleagues;
+        let w = c + o.n_with_name;
+        [
+            words(0..c),
+            words(c..w),
+            words(w..o.words.len()),
+            o.before.iter().map(String::as_str).collect(),
+            o.after.iter().map(|r| strip_anchor(r.as_str())).collect(),
+        ]
+    }
+
+    /// Whether a remark spoken by profession `own` is about other members of
+    /// it (LABELS.md edge case 7). `hits` are [`Lexicon::hits`] of `text`.
+    /// A self word (自分たち) wins; then a colleague word (会員, 若手) even
+    /// without the profession's name; then the name with a members word
+    /// anywhere (差が, ばらばら), directly after a `before` word (病院の看護師)
+    /// or followed by an `after_regex` (薬局によって, 医師が減っている).
+    pub fn own_mention<'a>(&'a self, text: &'a str, hits: &[Hit], own: usize) -> OwnMention<'a> {
+        let o = &self.own;
+        let mut colleague = None;
+        let mut with_name = None;
+        for m in o.matcher.find_iter(text) {
+            // 職員 inside 介護職員, or right after another party
+            // (ショートステイの職員), is that party's staff, not a colleague.
+            let of_other = |h: &&Hit| {
+                h.party != own
+                    && ((h.start <= m.start() && m.end() <= h.end)
+                        || (h.end <= m.start() && matches!(&text[h.end..m.start()], "" | "の")))
+            };
+            if hits.iter().any(|h| of_other(&h)) {
+                continue;
+            }
+            let i = m.pattern().as_usize();
+            let word = &text[m.start()..m.end()];
+            if i >= o.n_colleagues + o.n_with_name {
+                return OwnMention::Speaker(word);
+            } else if i >= o.n_colleagues {
+                with_name = with_name.or(Some(word));
+            } else {
+                colleague = colleague.or(Some(word));
+            }
+        }
+        if let Some(w) = colleague {
+            return OwnMention::Members(w);
+        }
+        let mut named = None;
+        for h in hits.iter().filter(|h| h.party == own) {
+            let name = &text[h.start..h.end];
+            named = named.or(Some(name));
+            if let Some(w) = with_name {
+                return OwnMention::Members(w);
+            }
+            let head = &text[..h.start];
+            if let Some(b) = o.before.iter().find(|b| head.ends_with(b.as_str())) {
+                return OwnMention::Members(&text[h.start - b.len()..h.end]);
+            }
+            let tail = &text[h.end..];
+            if let Some(m) = o.after.iter().find_map(|r| r.find(tail)) {
+                return OwnMention::Members(&text[h.start..h.end + m.end()]);
+            }
+        }
+        match named {
+            Some(name) => OwnMention::Speaker(name),
+            None => OwnMention::Absent,
+        }
     }
 
     /// Every party word in `text` (already NFKC-normalized), leftmost-longest,
@@ -201,8 +321,67 @@ impl Lexicon {
     }
 }
 
+fn leftmost_longest(pats: &[String]) -> AhoCorasick {
+    AhoCorasickBuilder::new()
+        .kind(Some(AhoCorasickKind::DFA))
+        .match_kind(MatchKind::LeftmostLongest)
+        .ascii_case_insensitive(true)
+        .build(pats)
+        .expect("literal patterns always build")
+}
+
+const ANCHOR_OPEN: &str = "\\A(?:";
+
+fn strip_anchor(r: &str) -> &str {
+    r.strip_prefix(ANCHOR_OPEN).and_then(|r| r.strip_suffix(')')).unwrap_or(r)
+}
+
+fn compile_own(raw: &RawOwn, src: &str, file: &str) -> Result<OwnRules, RuleError> {
+    let err = |s: &Spanned<String>, message: String| RuleError {
+        file: file.to_string(),
+        line: Some(line_of(src, s.span().start)),
+        message,
+    };
+    let words_of = |list: &[Spanned<String>], key: &str| -> Result<Vec<String>, RuleError> {
+        list.iter()
+            .map(|w| {
+                let n = nfkc(w.get_ref().trim());
+                if n.is_empty() {
+                    Err(err(w, format!("[own] の {key} に空の言葉があります")))
+                } else {
+                    Ok(n)
+                }
+            })
+            .collect()
+    };
+    let colleagues = words_of(&raw.colleagues, "colleagues")?;
+    let with_name = words_of(&raw.with_name, "with_name")?;
+    let self_words = words_of(&raw.self_words, "self")?;
+    let before = words_of(&raw.before, "before")?;
+    let mut after = Vec::new();
+    for r in &raw.after_regex {
+        let n = nfkc(r.get_ref().trim());
+        if n.is_empty() {
+            return Err(err(r, "[own] の after_regex に空の正規表現があります".into()));
+        }
+        let re = Regex::new(&format!("{ANCHOR_OPEN}{n})"))
+            .map_err(|e| err(r, super::regex_message(&n, &e)))?;
+        after.push(re);
+    }
+    let (n_colleagues, n_with_name) = (colleagues.len(), with_name.len());
+    let words: Vec<String> = colleagues.into_iter().chain(with_name).chain(self_words).collect();
+    Ok(OwnRules {
+        matcher: leftmost_longest(&words),
+        words,
+        n_colleagues,
+        n_with_name,
+        before,
+        after,
+    })
+}
+
 /// An ASCII word (PT, ST, Dr) counts only when not glued to other ASCII letters.
-fn ascii_word_boundary(text: &str, s: usize, e: usize) -> bool {
+pub(crate) fn ascii_word_boundary(text: &str, s: usize, e: usize) -> bool {
     let word = &text[s..e];
     if !word.bytes().all(|b| b.is_ascii_alphanumeric()) {
         return true;

@@ -1,0 +1,416 @@
+//! `分類一覧.xlsx`: every remark with its labels, one row each, where staff
+//! correct the classification; the same rows split by 所在; the category ×
+//! profession table; the remark × category matrix; the 二次連携 candidates;
+//! and what was read (`会議一覧`, `取込結果`).
+//!
+//! Sheets, in order: `一覧`, `職種内`, `職種間`, `地域全体`, `集計`,
+//! `カテゴリ行列`, `二次連携候補`, `会議一覧`, `取込結果`, `選択肢` (the
+//! dropdown values of the 修正 columns).
+//!
+//! The remark sheets are the big ones (a prefecture's archive has 60,000
+//! remarks), so they are written in constant-memory mode, row by row, with
+//! the column widths measured first, and filled on worker threads while the
+//! small sheets are written.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use rust_xlsxwriter::{
+    worksheet_range_absolute, DataValidation, DataValidationErrorStyle, ExcelDateTime, Formula,
+    Workbook, Worksheet, XlsxError,
+};
+
+use super::style::{self, print_setup, write_header, write_record, Cell, Styles, Widths};
+use super::{intake, summary, Context};
+use crate::aggregate::OTHER_CATEGORY;
+use crate::model::{Kind, Location};
+
+/// The columns of `一覧`, exactly (SPEC §5).
+pub const HEADERS: [&str; 18] = [
+    "ID",
+    "会議",
+    "日付",
+    "職種",
+    "発言者",
+    "意見(原文)",
+    "意見(正規化)",
+    "カテゴリ",
+    "課題/アイデア",
+    "所在",
+    "連携の場",
+    "関係職種",
+    "重複グループ",
+    "再掲",
+    "出典",
+    "カテゴリ(修正)",
+    "課題/アイデア(修正)",
+    "所在(修正)",
+];
+
+/// Width caps of the `一覧` columns.
+const CAPS: [usize; 18] = [
+    14, 28, 11, 16, 14, 50, 50, 24, 10, 10, 10, 24, 16, 20, 40, 20, 12, 10,
+];
+
+/// `職種内` / `職種間` / `地域全体` show a compact subset of the `一覧`
+/// columns (their 所在 is the sheet's; the ID leads back to `一覧`): ID, 会議,
+/// 職種, 意見(原文), カテゴリ, 課題/アイデア, 関係職種.
+const LOCATION_COLUMNS: [usize; 7] = [0, 1, 3, 5, 7, 8, 11];
+
+/// All the `一覧` columns.
+const ALL_COLUMNS: [usize; 18] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17];
+
+const COL_ID: usize = 0;
+const COL_PROFESSION: usize = 3;
+const COL_NORMALIZED: usize = 6;
+const COL_FIX_CATEGORY: u16 = 15;
+const COL_FIX_KIND: u16 = 16;
+const COL_FIX_LOCATION: u16 = 17;
+
+/// The sheet holding the dropdown values.
+const CHOICES_SHEET: &str = "選択肢";
+
+/// The texts of one remark's row that are not plain borrows of the batch.
+struct RowTexts<'a> {
+    categories: Cow<'a, str>,
+    related: Cow<'a, str>,
+    group: Cow<'a, str>,
+    relisted: Cow<'a, str>,
+    source: String,
+}
+
+/// Everything the remark sheets show, computed once and shared by the threads.
+struct RemarkTable<'a> {
+    ctx: &'a Context<'a>,
+    meeting_names: Vec<String>,
+    meeting_dates: Vec<Option<ExcelDateTime>>,
+    texts: Vec<RowTexts<'a>>,
+    widths: Widths,
+}
+
+/// `a、b、c` without copying when there is at most one item.
+fn joined(items: &[String]) -> Cow<'_, str> {
+    match items {
+        [] => Cow::Borrowed(""),
+        [one] => Cow::Borrowed(one),
+        many => Cow::Owned(many.join("、")),
+    }
+}
+
+impl<'a> RemarkTable<'a> {
+    fn build(ctx: &'a Context<'a>) -> RemarkTable<'a> {
+        let batch = ctx.batch;
+        let agg = ctx.agg;
+        let meeting_names = batch.meetings.iter().map(|m| m.display_name()).collect();
+        let meeting_dates = batch
+            .meetings
+            .iter()
+            .map(|m| m.date.and_then(style::excel_date))
+            .collect();
+        let texts = (0..batch.remarks.len())
+            .map(|i| {
+                let remark = &batch.remarks[i];
+                let labels = ctx.labels.get(i);
+                let group = agg.remark_group.get(i).and_then(|&g| agg.groups.get(g));
+                let group = match group {
+                    Some(g) if g.near_members.binary_search(&i).is_ok() => {
+                        Cow::Owned(format!("{}（類似）", g.id))
+                    }
+                    Some(g) => Cow::Borrowed(g.id.as_str()),
+                    None => Cow::Borrowed(""),
+                };
+                RowTexts {
+                    categories: labels.map_or(Cow::Borrowed(""), |l| joined(&l.categories)),
+                    related: labels.map_or(Cow::Borrowed(""), |l| joined(&l.related)),
+                    group,
+                    relisted: agg
+                        .remark_relisted
+                        .get(i)
+                        .map_or(Cow::Borrowed(""), |r| joined(r)),
+                    source: remark.source.display(),
+                }
+            })
+            .collect();
+        let mut table = RemarkTable {
+            ctx,
+            meeting_names,
+            meeting_dates,
+            texts,
+            widths: Widths::new(&HEADERS, &CAPS),
+        };
+        let mut widths = table.widths.clone();
+        widths.feed(2, "2000/00/00");
+        for i in 0..batch.remarks.len() {
+            for (col, cell) in table.cells(i).iter().enumerate() {
+                widths.feed(col, cell.text());
+            }
+        }
+        table.widths = widths;
+        table
+    }
+
+    /// The 18 cells of remark `i`'s row.
+    fn cells(&self, i: usize) -> [Cell<'_>; 18] {
+        let ctx = self.ctx;
+        let remark = &ctx.batch.remarks[i];
+        let meeting = ctx.batch.meetings.get(remark.meeting);
+        let labels = ctx.labels.get(i);
+        let texts = &self.texts[i];
+        let fix = ctx.corrections.get(i);
+        let text = |s: Option<&'a str>| Cell::Text(s.unwrap_or_default());
+        let label = |f: fn(&crate::model::Labels) -> &'static str| Cell::Text(labels.map_or("", f));
+        [
+            Cell::Text(&remark.id),
+            Cell::Text(
+                self.meeting_names
+                    .get(remark.meeting)
+                    .map_or("", String::as_str),
+            ),
+            match self.meeting_dates.get(remark.meeting) {
+                Some(Some(d)) => Cell::Date(d),
+                _ => Cell::Blank,
+            },
+            text(meeting.map(|m| m.profession.as_str())),
+            text(remark.speaker.as_deref()),
+            Cell::Text(&remark.original),
+            Cell::Text(&remark.normalized),
+            Cell::Text(&texts.categories),
+            label(|l| l.kind.label()),
+            label(|l| l.location.label()),
+            label(|l| l.location.tier().label()),
+            Cell::Text(&texts.related),
+            Cell::Text(&texts.group),
+            Cell::Text(&texts.relisted),
+            Cell::Text(&texts.source),
+            Cell::Text(fix.map_or("", |c| c.category.as_str())),
+            Cell::Text(fix.map_or("", |c| c.kind.as_str())),
+            Cell::Text(fix.map_or("", |c| c.location.as_str())),
+        ]
+    }
+
+    /// `一覧` (all columns) or a 所在 sheet (a subset) over `rows`; returns
+    /// the last row written.
+    fn write<const N: usize>(
+        &self,
+        ws: &mut Worksheet,
+        st: &Styles,
+        rows: impl Iterator<Item = usize>,
+        columns: &[usize; N],
+    ) -> Result<u32, XlsxError> {
+        self.widths.select(columns).apply(ws)?;
+        let headers = columns.map(|c| HEADERS[c]);
+        write_header(ws, st, 0, &headers)?;
+        // The ID is always the first column.
+        debug_assert_eq!(columns[0], COL_ID);
+        let mut row = 1;
+        for i in rows {
+            let all = self.cells(i);
+            let cells = columns.map(|c| all[c]);
+            row += write_record(ws, st, row, &cells, Some(0))?;
+        }
+        let last = row - 1;
+        ws.autofilter(0, 0, last, N as u16 - 1)?;
+        print_setup(ws, Some(0), true)?;
+        Ok(last)
+    }
+}
+
+/// Builds the classified workbook.
+pub(crate) fn workbook(ctx: &Context) -> Result<Workbook, XlsxError> {
+    let mut wb = style::new_workbook("分類一覧")?;
+    let st = Styles::new();
+    let table = RemarkTable::build(ctx);
+    let choices = dropdown_categories(ctx);
+
+    // Sheets in order; the big ones in constant-memory mode.
+    let big = ["一覧", "職種内", "職種間", "地域全体"];
+    for name in big {
+        wb.add_worksheet_with_constant_memory()?.set_name(name)?;
+    }
+    wb.add_worksheet().set_name("集計")?;
+    wb.add_worksheet_with_constant_memory()?
+        .set_name("カテゴリ行列")?;
+    for name in ["二次連携候補", "会議一覧", "取込結果", CHOICES_SHEET] {
+        wb.add_worksheet().set_name(name)?;
+    }
+
+    let sheets = wb.worksheets_mut();
+    let [all, within, between, region, cross, matrix, pairs, meetings, intake_ws, choices_ws] =
+        &mut sheets[..]
+    else {
+        unreachable!("ten sheets were added");
+    };
+    let locations = [within, between, region];
+    std::thread::scope(|scope| -> Result<(), XlsxError> {
+        let main = scope.spawn(|| -> Result<(), XlsxError> {
+            let last = table.write(all, &st, 0..ctx.batch.remarks.len(), &ALL_COLUMNS)?;
+            add_validations(all, last, choices.len())
+        });
+        let side = scope.spawn(|| -> Result<(), XlsxError> {
+            for (ws, rows) in locations.into_iter().zip(&ctx.agg.by_location) {
+                table.write(ws, &st, rows.iter().copied(), &LOCATION_COLUMNS)?;
+            }
+            category_matrix(matrix, &st, &table)
+        });
+        summary::cross_table(cross, &st, ctx)?;
+        summary::pairs(pairs, &st, ctx)?;
+        intake::meetings(meetings, &st, ctx)?;
+        intake::files(intake_ws, &st, ctx)?;
+        choices_sheet(choices_ws, &st, &choices)?;
+        main.join().expect("一覧 writer panicked")?;
+        side.join().expect("所在 writer panicked")?;
+        Ok(())
+    })?;
+    all.set_active(true);
+    Ok(wb)
+}
+
+/// The categories offered in the dropdown: the rule file's, then any other
+/// the aggregate knows (例② sheets), `その他` last.
+fn dropdown_categories(ctx: &Context) -> Vec<String> {
+    let mut list: Vec<String> = Vec::new();
+    for name in ctx.category_names.iter().chain(&ctx.agg.categories) {
+        if name != OTHER_CATEGORY && !name.is_empty() && !list.contains(name) {
+            list.push(name.clone());
+        }
+    }
+    list.push(OTHER_CATEGORY.to_string());
+    list
+}
+
+/// `選択肢`: the values the 修正 dropdowns offer, one list per column.
+fn choices_sheet(ws: &mut Worksheet, st: &Styles, categories: &[String]) -> Result<(), XlsxError> {
+    let headers = ["カテゴリ", "課題/アイデア", "所在"];
+    write_header(ws, st, 0, &headers)?;
+    let kinds = [Kind::Issue.label(), Kind::Idea.label()];
+    let locations = Location::ALL.map(Location::label);
+    let mut widths = Widths::new(&headers, &[30, 14, 12]);
+    for (i, c) in categories.iter().enumerate() {
+        ws.write_string_with_format(1 + i as u32, 0, c, &st.text)?;
+        widths.feed(0, c);
+    }
+    for (i, k) in kinds.iter().enumerate() {
+        ws.write_string_with_format(1 + i as u32, 1, *k, &st.text)?;
+    }
+    for (i, l) in locations.iter().enumerate() {
+        ws.write_string_with_format(1 + i as u32, 2, *l, &st.text)?;
+    }
+    let note_row = 2 + categories.len().max(3) as u32;
+    ws.write_string_with_format(
+        note_row,
+        0,
+        "「一覧」の修正の列で選べる値です。カテゴリは「、」で区切って複数入力できます。",
+        &st.plain,
+    )?;
+    widths.apply(ws)?;
+    print_setup(ws, Some(0), false)
+}
+
+/// Dropdowns on the three 修正 columns of `一覧`, rows 2..=`last`+1.
+fn add_validations(ws: &mut Worksheet, last: u32, categories: usize) -> Result<(), XlsxError> {
+    if last == 0 {
+        return Ok(());
+    }
+    let range = worksheet_range_absolute(CHOICES_SHEET, 1, 0, categories as u32, 0);
+    let category = DataValidation::new()
+        .allow_list_formula(Formula::new(range))
+        .set_input_title("カテゴリ(修正)")?
+        .set_input_message(
+            "一覧から選ぶか、直接入力してください。複数のカテゴリは「、」で区切ります。空欄なら元の分類のままです。",
+        )?
+        // Several categories joined by 、 are not in the list: warn, don't refuse.
+        .set_error_style(DataValidationErrorStyle::Information)
+        .set_error_title("一覧にないカテゴリです")?
+        .set_error_message(
+            "複数のカテゴリを「、」で区切って入力したのなら、そのまま「OK」を押してください。新しいカテゴリはルールのファイルにも追加してください。",
+        )?;
+    ws.add_data_validation(1, COL_FIX_CATEGORY, last, COL_FIX_CATEGORY, &category)?;
+
+    let kind = DataValidation::new()
+        .allow_list_strings(&[Kind::Issue.label(), Kind::Idea.label()])?
+        .set_error_title("課題/アイデア(修正)")?
+        .set_error_message(
+            "「課題」か「アイデア」を選んでください。空欄なら元の分類のままです。",
+        )?;
+    ws.add_data_validation(1, COL_FIX_KIND, last, COL_FIX_KIND, &kind)?;
+
+    let location = DataValidation::new()
+        .allow_list_strings(&Location::ALL.map(Location::label))?
+        .set_error_title("所在(修正)")?
+        .set_error_message(
+            "「職種内」「職種間」「地域全体」のどれかを選んでください。空欄なら元の分類のままです。",
+        )?;
+    ws.add_data_validation(1, COL_FIX_LOCATION, last, COL_FIX_LOCATION, &location)?;
+    Ok(())
+}
+
+/// `カテゴリ行列`: ID, 職種, 意見(正規化), then 1/0 per category, for pivot
+/// tables and statistics.
+fn category_matrix(ws: &mut Worksheet, st: &Styles, table: &RemarkTable) -> Result<(), XlsxError> {
+    let ctx = table.ctx;
+    let categories = &ctx.agg.categories;
+    let index: HashMap<&str, usize> = categories
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.as_str(), i))
+        .collect();
+    let other = categories.iter().position(|c| c == OTHER_CATEGORY);
+
+    let mut headers: Vec<&str> = vec![
+        HEADERS[COL_ID],
+        HEADERS[COL_PROFESSION],
+        HEADERS[COL_NORMALIZED],
+    ];
+    headers.extend(categories.iter().map(String::as_str));
+    let caps: Vec<usize> = (0..headers.len())
+        .map(|c| match c {
+            0 => CAPS[COL_ID],
+            1 => CAPS[COL_PROFESSION],
+            2 => CAPS[COL_NORMALIZED],
+            _ => 14,
+        })
+        .collect();
+    let mut widths = Widths::new(&headers, &caps);
+    for i in 0..ctx.batch.remarks.len() {
+        let cells = table.cells(i);
+        widths.feed(0, cells[COL_ID].text());
+        widths.feed(1, cells[COL_PROFESSION].text());
+        widths.feed(2, cells[COL_NORMALIZED].text());
+    }
+    widths.apply(ws)?;
+    write_header(ws, st, 0, &headers)?;
+
+    let mut member = vec![false; categories.len()];
+    let mut cells: Vec<Cell> = Vec::with_capacity(headers.len());
+    let mut row = 1;
+    for i in 0..ctx.batch.remarks.len() {
+        member.iter_mut().for_each(|m| *m = false);
+        let mut any = false;
+        for c in ctx.labels.get(i).map_or(&[][..], |l| &l.categories[..]) {
+            if let Some(&k) = index.get(c.as_str()) {
+                member[k] = true;
+                any = true;
+            }
+        }
+        if !any {
+            // As aggregation does: a remark without category is その他.
+            if let Some(k) = other {
+                member[k] = true;
+            }
+        }
+        let full = table.cells(i);
+        cells.clear();
+        cells.extend([full[COL_ID], full[COL_PROFESSION], full[COL_NORMALIZED]]);
+        cells.extend(
+            member
+                .iter()
+                .map(|&m| Cell::Number(if m { 1.0 } else { 0.0 })),
+        );
+        row += write_record(ws, st, row, &cells, Some(0))?;
+    }
+    ws.autofilter(0, 0, row - 1, headers.len() as u16 - 1)?;
+    ws.set_freeze_panes(1, 3)?;
+    print_setup(ws, None, true)?;
+    ws.set_repeat_rows(0, 0)?;
+    Ok(())
+}

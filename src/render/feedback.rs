@@ -1,0 +1,299 @@
+//! `フィードバック/<職種>.xlsx`: what the coordinator hands back to one
+//! profession's association (manual: 「課題は、一次連携のメンバーと再共有
+//! します」).
+//!
+//! Confidentiality is the product's main security property (SPEC §5, manual
+//! Q4): a workbook is built only from that profession's ranking
+//! ([`Aggregate::by_profession`]) and the remarks of its own meetings —
+//! nothing run-wide (no cross-table, no pairs, no intake report), no file,
+//! sheet or path names, and no speaker names unless `--keep-speakers`.
+//!
+//! Sheets: `表紙`, `ランキング`, `所在と次の一手`, `意見一覧`.
+//!
+//! [`Aggregate::by_profession`]: crate::aggregate::Aggregate::by_profession
+
+use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
+
+use super::ranking::ranking_sheet;
+use super::style::{self, print_setup, write_header, write_record, Cell, Styles, Widths};
+use super::Context;
+use crate::aggregate::{LocationSummary, Ranking};
+use crate::model::{Location, Meeting};
+
+/// Builds the feedback workbook of `profession` from its own ranking.
+pub(crate) fn workbook(
+    ctx: &Context,
+    profession: &str,
+    ranking: &Ranking,
+) -> Result<Workbook, XlsxError> {
+    let mut wb = style::new_workbook(&format!("意見のまとめ（{profession}）"))?;
+    let st = Styles::new();
+    let meetings: Vec<&Meeting> = ctx
+        .batch
+        .meetings
+        .iter()
+        .filter(|m| m.profession == profession)
+        .collect();
+    let remarks: Vec<usize> = ctx
+        .batch
+        .remarks
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| {
+            ctx.batch
+                .meetings
+                .get(r.meeting)
+                .is_some_and(|m| m.profession == profession)
+        })
+        .map(|(i, _)| i)
+        .collect();
+
+    let ws = wb.add_worksheet();
+    ws.set_name("表紙")?;
+    cover(ws, &st, ctx, profession, &meetings, ranking)?;
+
+    let ws = wb.add_worksheet();
+    ws.set_name("ランキング")?;
+    ranking_sheet(ws, &st, ctx.batch, "ランキング", profession, ranking)?;
+
+    let ws = wb.add_worksheet();
+    ws.set_name("所在と次の一手")?;
+    next_steps(ws, &st, ranking)?;
+
+    let ws = wb.add_worksheet();
+    ws.set_name("意見一覧")?;
+    remark_list(ws, &st, ctx, &remarks)?;
+    Ok(wb)
+}
+
+/// `第1回 2022/4/1` (either part may be missing).
+fn meeting_label(m: &Meeting) -> String {
+    let round = m.round.map(|r| format!("第{r}回"));
+    let date = m.date.map(style::date_text);
+    match (round, date) {
+        (Some(r), Some(d)) => format!("{r} {d}"),
+        (Some(r), None) => r,
+        (None, Some(d)) => d,
+        (None, None) => "（回・日付の記載なし）".to_string(),
+    }
+}
+
+/// `表紙`: who this is for, what it is, which meetings, how many remarks,
+/// and how it is to be handled.
+fn cover(
+    ws: &mut Worksheet,
+    st: &Styles,
+    ctx: &Context,
+    profession: &str,
+    meetings: &[&Meeting],
+    ranking: &Ranking,
+) -> Result<(), XlsxError> {
+    ws.write_string_with_format(
+        0,
+        0,
+        format!("{profession}の皆さまとの打合せ会　意見のまとめ"),
+        &st.title,
+    )?;
+    let meeting_lines: Vec<String> = meetings.iter().map(|m| meeting_label(m)).collect();
+    let speakers = if ctx.keep_speakers {
+        "「意見一覧」に発言者の名前を載せています。取扱いにご注意ください。"
+    } else {
+        "発言者の名前は載せていません。"
+    };
+    let rows: [(&str, String); 8] = [
+        ("職種", profession.to_string()),
+        (
+            "この資料について",
+            format!(
+                "{profession}の皆さまとの打合せ会（一次連携）で出た意見を、カテゴリごとに整理し、多い順に並べました。\n\
+                 それぞれの課題が職種の中・職種の間・地域全体のどこにあるか（所在）と、次にできること（次の一手）も添えています。\n\
+                 読み違いや補足があれば、お知らせください。"
+            ),
+        ),
+        ("対象の会議", meeting_lines.join("\n")),
+        ("会議の数", format!("{} 回", meetings.len())),
+        ("意見の数", format!("{} 件", ranking.remark_count)),
+        ("カテゴリの数", format!("{}", ranking.categories.len())),
+        (
+            "取扱い",
+            format!(
+                "この資料は{profession}の皆さまとの打合せ会で出た意見だけをまとめたものです。ほかの職種には渡しません。"
+            ),
+        ),
+        ("発言者", speakers.to_string()),
+    ];
+    for (i, (label, value)) in rows.iter().enumerate() {
+        let row = 2 + i as u32;
+        ws.write_string_with_format(row, 0, *label, &st.label)?;
+        ws.write_string_with_format(row, 1, value, &st.paragraph)?;
+    }
+    ws.set_column_width(0, 18)?;
+    ws.set_column_width(1, 80)?;
+    print_setup(ws, None, false)
+}
+
+const STEP_HEADERS: [&str; 5] = ["順位", "カテゴリ", "件数", "所在", "次の一手"];
+
+/// `職種間（職種内 1・職種間 4）`: the main 所在 and the non-zero counts.
+fn location_text(summary: &LocationSummary) -> String {
+    let parts: Vec<String> = Location::ALL
+        .iter()
+        .zip(summary.counts)
+        .filter(|(_, n)| *n > 0)
+        .map(|(l, n)| format!("{} {n}", l.label()))
+        .collect();
+    format!("{}（{}）", summary.main.label(), parts.join("・"))
+}
+
+/// The suggested next step for a category's main 所在 (manual ch. 2).
+pub(crate) fn next_step(summary: &LocationSummary) -> String {
+    match summary.main {
+        Location::WithinProfession => {
+            "一次連携で取組を支援（職能団体の中での話し合い）".to_string()
+        }
+        Location::BetweenProfessions => {
+            let partners: Vec<&str> = summary
+                .partners
+                .iter()
+                .filter(|p| p.profession)
+                .take(3)
+                .map(|p| p.name.as_str())
+                .collect();
+            if partners.is_empty() {
+                "二次連携: 関係する職種と意見交換の場を設ける".to_string()
+            } else {
+                format!("二次連携: {} と意見交換の場を設ける", partners.join("・"))
+            }
+        }
+        Location::RegionWide => "三次連携の場（協議会・検討会）へ".to_string(),
+    }
+}
+
+/// `所在と次の一手`: per category, where its issues lie and what to do next.
+fn next_steps(ws: &mut Worksheet, st: &Styles, ranking: &Ranking) -> Result<(), XlsxError> {
+    let rows: Vec<[String; 2]> = ranking
+        .categories
+        .iter()
+        .map(|c| [location_text(&c.location), next_step(&c.location)])
+        .collect();
+    let mut widths = Widths::new(&STEP_HEADERS, &[6, 24, 6, 36, 50]);
+    for (c, r) in ranking.categories.iter().zip(&rows) {
+        widths.feed(1, &c.name);
+        widths.feed(3, &r[0]);
+        widths.feed(4, &r[1]);
+    }
+    widths.apply(ws)?;
+    write_header(ws, st, 0, &STEP_HEADERS)?;
+    let mut row = 1;
+    for (c, r) in ranking.categories.iter().zip(&rows) {
+        let cells = [
+            Cell::Number(c.rank as f64),
+            Cell::Text(&c.name),
+            Cell::Number(c.count as f64),
+            Cell::Text(&r[0]),
+            Cell::Text(&r[1]),
+        ];
+        row += write_record(ws, st, row, &cells, None)?;
+    }
+    ws.autofilter(0, 0, row - 1, STEP_HEADERS.len() as u16 - 1)?;
+    ws.write_string_with_format(
+        row + 1,
+        0,
+        "所在: 職種内 → 一次連携（職能団体の中）、職種間 → 二次連携（職種と職種をつなぐ）、地域全体 → 三次連携（協議会・検討会）。",
+        &st.plain,
+    )?;
+    print_setup(ws, Some(0), true)
+}
+
+/// `意見一覧`: the profession's own remarks, in the order they were read.
+fn remark_list(
+    ws: &mut Worksheet,
+    st: &Styles,
+    ctx: &Context,
+    remarks: &[usize],
+) -> Result<(), XlsxError> {
+    let mut headers = vec![
+        "会議",
+        "意見(原文)",
+        "カテゴリ",
+        "課題/アイデア",
+        "所在",
+        "連携の場",
+        "関係職種",
+    ];
+    let mut caps = vec![16, 60, 24, 10, 10, 10, 24];
+    if ctx.keep_speakers {
+        headers.push("発言者");
+        caps.push(14);
+    }
+    struct Row<'a> {
+        meeting: String,
+        original: &'a str,
+        categories: String,
+        kind: &'static str,
+        location: &'static str,
+        tier: &'static str,
+        related: String,
+        speaker: &'a str,
+    }
+    let rows: Vec<Row> = remarks
+        .iter()
+        .map(|&i| {
+            let r = &ctx.batch.remarks[i];
+            let l = ctx.labels.get(i);
+            Row {
+                meeting: ctx
+                    .batch
+                    .meetings
+                    .get(r.meeting)
+                    .map(meeting_label)
+                    .unwrap_or_default(),
+                original: &r.original,
+                categories: l.map(|l| l.categories.join("、")).unwrap_or_default(),
+                kind: l.map_or("", |l| l.kind.label()),
+                location: l.map_or("", |l| l.location.label()),
+                tier: l.map_or("", |l| l.location.tier().label()),
+                related: l.map(|l| l.related.join("、")).unwrap_or_default(),
+                speaker: r.speaker.as_deref().unwrap_or_default(),
+            }
+        })
+        .collect();
+    let mut widths = Widths::new(&headers, &caps);
+    for r in &rows {
+        let texts = [
+            r.meeting.as_str(),
+            r.original,
+            &r.categories,
+            r.kind,
+            r.location,
+            r.tier,
+            &r.related,
+            r.speaker,
+        ];
+        for (col, t) in texts.iter().take(headers.len()).enumerate() {
+            widths.feed(col, t);
+        }
+    }
+    widths.apply(ws)?;
+    write_header(ws, st, 0, &headers)?;
+    let mut row = 1;
+    for r in &rows {
+        let cells = [
+            Cell::Text(&r.meeting),
+            Cell::Text(r.original),
+            Cell::Text(&r.categories),
+            Cell::Text(r.kind),
+            Cell::Text(r.location),
+            Cell::Text(r.tier),
+            Cell::Text(&r.related),
+            Cell::Text(r.speaker),
+        ];
+        row += write_record(ws, st, row, &cells[..headers.len()], None)?;
+    }
+    if rows.is_empty() {
+        ws.write_string_with_format(row, 1, "（意見はありません）", &st.plain)?;
+        row += 1;
+    }
+    ws.autofilter(0, 0, row - 1, headers.len() as u16 - 1)?;
+    print_setup(ws, Some(0), true)
+}
