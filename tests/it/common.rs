@@ -78,3 +78,48 @@ pub fn texts(sheet: &Value) -> Vec<String> {
         .map(|r| r["normalized"].as_str().expect("text").to_string())
         .collect()
 }
+
+/// Every sheet of a workbook as rows of cell texts (empty cells as "").
+pub fn read_book(path: &Path) -> Vec<(String, Vec<Vec<String>>)> {
+    use calamine::{open_workbook, Data, Reader, Xlsx};
+    let mut wb: Xlsx<_> = open_workbook(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let names = wb.sheet_names().to_vec();
+    names
+        .into_iter()
+        .map(|name| {
+            let range = wb.worksheet_range(&name).expect("sheet");
+            let rows = range
+                .rows()
+                .map(|r| {
+                    r.iter()
+                        .map(|c| match c {
+                            Data::Empty => String::new(),
+                            Data::Float(f) if f.fract() == 0.0 => format!("{}", *f as i64),
+                            other => other.to_string(),
+                        })
+                        .collect()
+                })
+                .collect();
+            (name, rows)
+        })
+        .collect()
+}
+
+/// The rows of sheet `name` of a read book.
+pub fn rows<'a>(book: &'a [(String, Vec<Vec<String>>)], name: &str) -> &'a [Vec<String>] {
+    &book
+        .iter()
+        .find(|(n, _)| n == name)
+        .unwrap_or_else(|| panic!("no sheet {name}: {:?}", book.iter().map(|b| &b.0).collect::<Vec<_>>()))
+        .1
+}
+
+/// `renkei run PATHS -o OUT` with extra args; returns (exit code, stdout, stderr).
+pub fn run(paths: &[&Path], out: &Path, extra: &[&str]) -> (i32, String, String) {
+    let o = renkei().arg("run").args(paths).arg("-o").arg(out).args(extra).output().expect("run");
+    (
+        o.status.code().expect("exit code"),
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}

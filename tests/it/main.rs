@@ -4,4 +4,5 @@
 mod check;
 mod common;
 mod hostile;
+mod run;
 mod template;
