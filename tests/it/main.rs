@@ -3,6 +3,7 @@
 
 mod check;
 mod common;
+mod confidential;
 mod hostile;
 mod run;
 mod template;
