@@ -134,12 +134,14 @@ fn run(args: &RunArgs) -> Status {
         return Status::Failed;
     }
     let t_ingest = started.elapsed();
+    let m_ingest = peak_memory_mib();
 
     // Filter by meeting date (--since / --until).
     let (batch, filtered_out) = filter_by_date(batch, since, until);
 
     // Classify every remark, then apply last run's corrections.
     let mut labels = classify_all(&rules, &batch);
+    let t_labels = started.elapsed();
     let applied = corrections::apply(&batch, &mut labels, &previous);
 
     // Aggregate: groups, ranks, cross-tables, pairs.
@@ -157,6 +159,7 @@ fn run(args: &RunArgs) -> Status {
         &Settings { category_order: &category_order, professions: &professions, threshold: rules.similarity_threshold() },
     );
     let t_classify = started.elapsed();
+    let m_aggregate = peak_memory_mib();
 
     // Render the three outputs, concurrently.
     let ctx = render::Context {
@@ -179,11 +182,16 @@ fn run(args: &RunArgs) -> Status {
     print_summary(&batch, &agg, &applied, filtered_out, &out, &written);
     if std::env::var_os("RENKEI_TIMINGS").is_some() {
         eprintln!(
-            "timings: ingest {:.3}s, classify+aggregate {:.3}s, render {:.3}s, total {:.3}s",
+            "timings: ingest {:.3}s, classify {:.3}s, aggregate {:.3}s, render {:.3}s, total {:.3}s",
             t_ingest.as_secs_f64(),
-            (t_classify - t_ingest).as_secs_f64(),
+            (t_labels - t_ingest).as_secs_f64(),
+            (t_classify - t_labels).as_secs_f64(),
             (t_total - t_classify).as_secs_f64(),
             t_total.as_secs_f64()
+        );
+        eprintln!(
+            "peak memory (MiB): after ingest {m_ingest:.0}, after aggregate {m_aggregate:.0}, at end {:.0}",
+            peak_memory_mib()
         );
     }
     read_status
@@ -380,4 +388,17 @@ fn own_console() -> bool {
     // SAFETY: the buffer is valid for `count` u32 values.
     let n = unsafe { GetConsoleProcessList(pids.as_mut_ptr(), pids.len() as u32) };
     n == 1
+}
+
+/// Peak resident memory so far, for `RENKEI_TIMINGS` (Linux; 0 elsewhere).
+fn peak_memory_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
 }
