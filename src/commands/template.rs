@@ -149,16 +149,14 @@ fn add_help_sheet(wb: &mut Workbook, text: &str) -> Result<(), XlsxError> {
     Ok(())
 }
 
-/// The categories printed in the 例② form: the default rule categories
-/// without その他 (a form lists what to ask about).
+/// The categories printed in the 例② form: the built-in rule categories
+/// without the catch-all (a form lists what to ask about).
 fn form_categories() -> Vec<String> {
-    // TODO(lead): take these from the compiled default rules once they land.
-    [
-        "多職種連携", "他職種への職能の周知", "情報共有ツール", "食べること", "入退院支援",
-        "日常の療養支援", "急変時の対応", "看取り", "服薬・薬剤", "人材育成・研修",
-        "住民・家族への普及啓発", "地域の体制・役割分担",
-    ]
-    .iter()
-    .map(|s| s.to_string())
-    .collect()
+    let rules = crate::rules::Rules::builtin();
+    rules
+        .categories()
+        .iter()
+        .map(|c| c.name.clone())
+        .filter(|n| n != rules.fallback_category())
+        .collect()
 }
