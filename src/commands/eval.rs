@@ -1,6 +1,7 @@
 //! `renkei eval LABELED.tsv [--json] [--rules DIR]`: scores the rules
 //! against labeled remarks (see [`crate::rules::eval`]).
 
+use super::rules::print_stdout;
 use super::Status;
 use crate::cli::EvalArgs;
 use crate::rules::eval::{evaluate, parse_labeled};
@@ -38,14 +39,13 @@ pub fn execute(args: &EvalArgs) -> Status {
     let report = evaluate(&rules, &set);
     if args.json {
         match serde_json::to_string_pretty(&report) {
-            Ok(j) => println!("{j}"),
+            Ok(j) => print_stdout(&(j + "\n")),
             Err(e) => {
                 eprintln!("JSON を作れません（{e}）");
-                return Status::Failed;
+                Status::Failed
             }
         }
     } else {
-        print!("{}", report.render());
+        print_stdout(&report.render())
     }
-    Status::Ok
 }

@@ -4,6 +4,7 @@
 
 use std::fmt::Write as _;
 
+use super::rules::print_stdout;
 use super::Status;
 use crate::classify::{explain, Explanation, Family, Input};
 use crate::cli::ExplainArgs;
@@ -23,7 +24,12 @@ pub fn execute(args: &ExplainArgs) -> Status {
         eprintln!("意見の文章が空です。調べたい文章を \"…\" で囲んで渡してください");
         return Status::Failed;
     }
-    let profession = match args.profession.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+    let profession = match args
+        .profession
+        .as_deref()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+    {
         None => String::new(),
         Some(p) => match rules.lexicon().find_profession(p) {
             Some(canonical) => canonical.to_string(),
@@ -41,21 +47,29 @@ pub fn execute(args: &ExplainArgs) -> Status {
         given_categories: &[],
         given_kind: None,
     };
-    print!("{}", render(&input, &explain(&rules, &input)));
-    Status::Ok
+    print_stdout(&render(&input, &explain(&rules, &input)))
 }
 
 /// The explanation for a terminal, in Japanese.
 pub fn render(input: &Input<'_>, ex: &Explanation) -> String {
     let mut o = String::new();
     let _ = writeln!(o, "意見（正規化後）: {}", input.text);
-    let shown = if input.profession.is_empty() { "（指定なし）" } else { input.profession };
+    let shown = if input.profession.is_empty() {
+        "（指定なし）"
+    } else {
+        input.profession
+    };
     let _ = writeln!(o, "話した職種: {shown}");
     if let Some(n) = input.note {
         let _ = writeln!(o, "備考: {n}");
     }
     let _ = writeln!(o, "\n効いたルール:");
-    for family in [Family::Category, Family::Kind, Family::Related, Family::Location] {
+    for family in [
+        Family::Category,
+        Family::Kind,
+        Family::Related,
+        Family::Location,
+    ] {
         for s in ex.steps.iter().filter(|s| s.family == family) {
             let _ = write!(o, "  [{}] {} ← {}", family.label(), s.label, s.rule);
             if !s.matched.is_empty() {
@@ -73,11 +87,20 @@ pub fn render(input: &Input<'_>, ex: &Explanation) -> String {
         }
     }
     let l = &ex.labels;
-    let related = if l.related.is_empty() { "（なし）".to_string() } else { l.related.join("、") };
+    let related = if l.related.is_empty() {
+        "（なし）".to_string()
+    } else {
+        l.related.join("、")
+    };
     let _ = writeln!(o, "\n判定:");
     let _ = writeln!(o, "  カテゴリ: {}", l.categories.join("、"));
     let _ = writeln!(o, "  課題/アイデア: {}", l.kind.label());
-    let _ = writeln!(o, "  所在: {} → 連携の場: {}", l.location.label(), l.location.tier().label());
+    let _ = writeln!(
+        o,
+        "  所在: {} → 連携の場: {}",
+        l.location.label(),
+        l.location.tier().label()
+    );
     let _ = writeln!(o, "  関係職種: {related}");
     o
 }

@@ -238,10 +238,14 @@ impl Source<'_> {
             for w in list {
                 let t = nfkc(w.get_ref());
                 if t.is_empty() {
-                    return Err(self.err(w, format!("{owner}の {key} に空の言葉があります（\"\" を消してください）")));
+                    return Err(self.err(
+                        w,
+                        format!("{owner}の {key} に空の言葉があります（\"\" を消してください）"),
+                    ));
                 }
                 let pat = if key.ends_with("_regex") {
-                    b.regex(&t).map_err(|e| self.err(w, regex_message(&t, &e)))?
+                    b.regex(&t)
+                        .map_err(|e| self.err(w, regex_message(&t, &e)))?
                 } else {
                     b.word(&t)
                 };
@@ -260,7 +264,8 @@ fn nfkc(s: &str) -> String {
     s.trim().nfkc().collect::<String>().trim().to_string()
 }
 
-const NO_CONDITION: &str = "には、当てはまる言葉（any か all、または any_regex か all_regex）が一つもありません";
+const NO_CONDITION: &str =
+    "には、当てはまる言葉（any か all、または any_regex か all_regex）が一つもありません";
 
 pub(crate) fn compile_categories(
     s: &Source<'_>,
@@ -277,7 +282,10 @@ pub(crate) fn compile_categories(
         if out.iter().any(|o| o.name == name) {
             return Err(s.err(&c.name, format!("カテゴリ「{name}」が二度定義されています")));
         }
-        let description = s.text(&c.description, &format!("カテゴリ「{name}」の description "))?;
+        let description = s.text(
+            &c.description,
+            &format!("カテゴリ「{name}」の description "),
+        )?;
         if c.rule.is_empty() {
             if let Some(f) = fallback {
                 return Err(s.err(
@@ -298,7 +306,10 @@ pub(crate) fn compile_categories(
                 None => format!("規則{}", i + 1),
             };
             if !rule_names.insert(rule_name.clone()) {
-                return Err(s.err(r, format!("カテゴリ「{name}」に規則「{rule_name}」が二つあります")));
+                return Err(s.err(
+                    r,
+                    format!("カテゴリ「{name}」に規則「{rule_name}」が二つあります"),
+                ));
             }
             let owner = format!("カテゴリ「{name}」の{rule_name}");
             let cond = s.condition(b, raw_cond!(r.get_ref()), &owner)?;
@@ -327,11 +338,18 @@ pub(crate) fn compile_categories(
     Ok((out, fallback))
 }
 
-pub(crate) fn compile_kinds(s: &Source<'_>, b: &mut PatternsBuilder) -> Result<KindRules, RuleError> {
+pub(crate) fn compile_kinds(
+    s: &Source<'_>,
+    b: &mut PatternsBuilder,
+) -> Result<KindRules, RuleError> {
     let raw: RawKinds = s.parse()?;
     let kind = |v: &Spanned<String>| {
-        Kind::from_label(v.get_ref())
-            .ok_or_else(|| s.err(v, format!("「{}」は 課題 か アイデア にしてください", v.get_ref())))
+        Kind::from_label(v.get_ref()).ok_or_else(|| {
+            s.err(
+                v,
+                format!("「{}」は 課題 か アイデア にしてください", v.get_ref()),
+            )
+        })
     };
     let default = kind(&raw.default)?;
     let mut rules: Vec<KindRule> = Vec::new();
@@ -345,6 +363,7 @@ pub(crate) fn compile_kinds(s: &Source<'_>, b: &mut PatternsBuilder) -> Result<K
         if cond.is_empty() {
             return Err(s.err(r, format!("規則「{name}」{NO_CONDITION}")));
         }
+        b.positional(&cond);
         rules.push(KindRule {
             kind: kind(&rr.kind)?,
             name,
@@ -363,7 +382,13 @@ pub(crate) fn compile_locations(
     let raw: RawLocations = s.parse()?;
     let location = |v: &Spanned<String>| {
         Location::from_label(v.get_ref()).ok_or_else(|| {
-            s.err(v, format!("「{}」は 職種内・職種間・地域全体 のどれかにしてください", v.get_ref()))
+            s.err(
+                v,
+                format!(
+                    "「{}」は 職種内・職種間・地域全体 のどれかにしてください",
+                    v.get_ref()
+                ),
+            )
         })
     };
     let default = location(&raw.default)?;
@@ -371,7 +396,10 @@ pub(crate) fn compile_locations(
     for p in &raw.not_partners {
         let name = s.text(p, "not_partners の名前")?;
         let i = lexicon.party_index(&name).ok_or_else(|| {
-            s.err(p, format!("「{name}」は professions.toml の name にありません"))
+            s.err(
+                p,
+                format!("「{name}」は professions.toml の name にありません"),
+            )
         })?;
         not_partners.push(i);
     }
@@ -396,7 +424,11 @@ pub(crate) fn compile_locations(
             cats.push(i);
         }
         let cond = s.condition(b, raw_cond!(rr), &format!("規則「{name}」"))?;
-        if cond.is_empty() && cats.is_empty() && rr.other_party.is_none() && rr.own_members.is_none() {
+        if cond.is_empty()
+            && cats.is_empty()
+            && rr.other_party.is_none()
+            && rr.own_members.is_none()
+        {
             return Err(s.err(
                 r,
                 format!("規則「{name}」に条件がありません（any・all・categories・other_party・own_members のどれかを書いてください）"),
@@ -428,7 +460,12 @@ pub(crate) fn compile_settings(s: &Source<'_>) -> Result<f64, RuleError> {
             if t > 0.0 && t <= 1.0 {
                 Ok(t)
             } else {
-                Err(s.err(&v, format!("similarity_threshold は 0 より大きく 1 以下にしてください（今は {t}）")))
+                Err(s.err(
+                    &v,
+                    format!(
+                        "similarity_threshold は 0 より大きく 1 以下にしてください（今は {t}）"
+                    ),
+                ))
             }
         }
     }

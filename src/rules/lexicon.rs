@@ -2,7 +2,9 @@
 //! maps everyday wordings (ケアマネ, 薬局, PT, 包括 …) to canonical names.
 //!
 //! Matching is leftmost-longest, so 歯科医師 is never read as 医師, and an
-//! ASCII abbreviation (PT, ST, Dr) only counts as a whole word.
+//! ASCII abbreviation (PT, ST, Dr) only counts as a whole word. One
+//! automaton holds the party words, their exclusions and the `[own]` words,
+//! so a remark is read once ([`Lexicon::scan`]).
 //!
 //! The `[own]` section says when the speaker's own profession is a related
 //! party: only when the remark is about other members of it (LABELS.md edge
@@ -90,14 +92,28 @@ pub enum OwnMention<'a> {
     Members(&'a str),
 }
 
-/// The compiled `[own]` section.
+/// The `[own]` word lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum OwnList {
+    Colleague,
+    WithName,
+    SelfWord,
+}
+
+/// What a pattern of the automaton is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Tag {
+    Word(usize),
+    Exclude(usize),
+    Own(OwnList),
+}
+
+/// The compiled `[own]` section (its words live in the shared automaton).
 #[derive(Debug, Clone)]
 struct OwnRules {
-    /// colleagues, then with_name, then self: one automaton, kinds told by range.
-    words: Vec<String>,
-    n_colleagues: usize,
-    n_with_name: usize,
-    matcher: AhoCorasick,
+    colleagues: Vec<String>,
+    with_name: Vec<String>,
+    self_words: Vec<String>,
     before: Vec<String>,
     /// Anchored at the end of the profession's name (`\A(?:…)`).
     after: Vec<Regex>,
@@ -107,12 +123,18 @@ struct OwnRules {
 pub struct Lexicon {
     parties: Vec<Party>,
     own: OwnRules,
-    /// Pattern i is word `words[i].1` of party `words[i].0`.
-    word_owner: Vec<usize>,
+    /// Pattern i of `matcher` is the word `patterns[i]`, tagged `tags[i]`.
+    patterns: Vec<String>,
+    tags: Vec<Tag>,
+    /// Overlapping: party words, exclusions and `[own]` words together.
     matcher: AhoCorasick,
-    /// Exclusion words, each with its party.
-    exclude_owner: Vec<usize>,
-    exclude_matcher: AhoCorasick,
+}
+
+/// One text read through the lexicon: the party hits and the `[own]` words.
+#[derive(Debug, Clone, Default)]
+pub struct LexScan {
+    pub hits: Vec<Hit>,
+    own_words: Vec<(OwnList, usize, usize)>,
 }
 
 impl Default for Lexicon {
@@ -127,7 +149,8 @@ fn nfkc(s: &str) -> String {
 
 impl Lexicon {
     pub fn from_toml(src: &str, file: &str) -> Result<Lexicon, RuleError> {
-        let raw: RawLexicon = toml::from_str(src).map_err(|e| RuleError::from_toml(file, src, &e))?;
+        let raw: RawLexicon =
+            toml::from_str(src).map_err(|e| RuleError::from_toml(file, src, &e))?;
         let err = |needle: &str, message: String| RuleError {
             file: file.to_string(),
             line: src.find(needle).map(|o| line_of(src, o)),
@@ -139,8 +162,8 @@ impl Lexicon {
         let mut parties: Vec<Party> = Vec::new();
         let mut words: Vec<String> = Vec::new();
         let mut word_owner: Vec<usize> = Vec::new();
-        let mut excludes: Vec<String> = Vec::new();
-        let mut exclude_owner: Vec<usize> = Vec::new();
+        let mut patterns: Vec<String> = Vec::new();
+        let mut tags: Vec<Tag> = Vec::new();
         for (i, p) in raw.party.into_iter().enumerate() {
             let name = nfkc(p.name.trim());
             if name.is_empty() {
@@ -153,7 +176,10 @@ impl Lexicon {
             for w in &p.words {
                 let w = nfkc(w.trim());
                 if w.is_empty() {
-                    return Err(err(&p.name, format!("「{name}」の words に空の言い方があります")));
+                    return Err(err(
+                        &p.name,
+                        format!("「{name}」の words に空の言い方があります"),
+                    ));
                 }
                 if !own.contains(&w) {
                     own.push(w);
@@ -171,11 +197,18 @@ impl Lexicon {
                 }
                 words.push(w.clone());
                 word_owner.push(i);
+                patterns.push(w.clone());
+                tags.push(Tag::Word(i));
             }
-            let exclude: Vec<String> = p.exclude.iter().map(|w| nfkc(w.trim())).filter(|w| !w.is_empty()).collect();
+            let exclude: Vec<String> = p
+                .exclude
+                .iter()
+                .map(|w| nfkc(w.trim()))
+                .filter(|w| !w.is_empty())
+                .collect();
             for w in &exclude {
-                excludes.push(w.clone());
-                exclude_owner.push(i);
+                patterns.push(w.clone());
+                tags.push(Tag::Exclude(i));
             }
             parties.push(Party {
                 name,
@@ -185,13 +218,28 @@ impl Lexicon {
             });
         }
         let own = compile_own(&raw.own, src, file)?;
+        for (list, kind) in [
+            (&own.colleagues, OwnList::Colleague),
+            (&own.with_name, OwnList::WithName),
+            (&own.self_words, OwnList::SelfWord),
+        ] {
+            for w in list {
+                patterns.push(w.clone());
+                tags.push(Tag::Own(kind));
+            }
+        }
+        let matcher = AhoCorasickBuilder::new()
+            .kind(Some(AhoCorasickKind::DFA))
+            .match_kind(MatchKind::Standard)
+            .ascii_case_insensitive(true)
+            .build(&patterns)
+            .expect("literal patterns always build");
         Ok(Lexicon {
-            matcher: leftmost_longest(&words),
-            exclude_matcher: leftmost_longest(&excludes),
+            matcher,
+            patterns,
+            tags,
             own,
             parties,
-            word_owner,
-            exclude_owner,
         })
     }
 
@@ -208,47 +256,45 @@ impl Lexicon {
     /// (colleagues, with_name, self, before, after_regex).
     pub fn own_lists(&self) -> [Vec<&str>; 5] {
         let o = &self.own;
-        let words = |r: std::ops::Range<usize>| o.words[r].iter().map(String::as_str).collect();
-        let c = o.n_colleagues;
-        let w = c + o.n_with_name;
+        fn strs(v: &[String]) -> Vec<&str> {
+            v.iter().map(String::as_str).collect()
+        }
         [
-            words(0..c),
-            words(c..w),
-            words(w..o.words.len()),
-            o.before.iter().map(String::as_str).collect(),
+            strs(&o.colleagues),
+            strs(&o.with_name),
+            strs(&o.self_words),
+            strs(&o.before),
             o.after.iter().map(|r| strip_anchor(r.as_str())).collect(),
         ]
     }
 
     /// Whether a remark spoken by profession `own` is about other members of
-    /// it (LABELS.md edge case 7). `hits` are [`Lexicon::hits`] of `text`.
+    /// it (LABELS.md edge case 7). `scan` is [`Lexicon::scan`] of `text`.
     /// A self word (自分たち) wins; then a colleague word (会員, 若手) even
     /// without the profession's name; then the name with a members word
     /// anywhere (差が, ばらばら), directly after a `before` word (病院の看護師)
     /// or followed by an `after_regex` (薬局によって, 医師が減っている).
-    pub fn own_mention<'a>(&'a self, text: &'a str, hits: &[Hit], own: usize) -> OwnMention<'a> {
+    pub fn own_mention<'a>(&'a self, text: &'a str, scan: &LexScan, own: usize) -> OwnMention<'a> {
         let o = &self.own;
+        let hits = &scan.hits;
         let mut colleague = None;
         let mut with_name = None;
-        for m in o.matcher.find_iter(text) {
+        for &(list, start, end) in &scan.own_words {
             // 職員 inside 介護職員, or right after another party
             // (ショートステイの職員), is that party's staff, not a colleague.
-            let of_other = |h: &&Hit| {
+            let of_other = |h: &Hit| {
                 h.party != own
-                    && ((h.start <= m.start() && m.end() <= h.end)
-                        || (h.end <= m.start() && matches!(&text[h.end..m.start()], "" | "の")))
+                    && ((h.start <= start && end <= h.end)
+                        || (h.end <= start && matches!(&text[h.end..start], "" | "の")))
             };
-            if hits.iter().any(|h| of_other(&h)) {
+            if hits.iter().any(of_other) {
                 continue;
             }
-            let i = m.pattern().as_usize();
-            let word = &text[m.start()..m.end()];
-            if i >= o.n_colleagues + o.n_with_name {
-                return OwnMention::Speaker(word);
-            } else if i >= o.n_colleagues {
-                with_name = with_name.or(Some(word));
-            } else {
-                colleague = colleague.or(Some(word));
+            let word = &text[start..end];
+            match list {
+                OwnList::SelfWord => return OwnMention::Speaker(word),
+                OwnList::WithName => with_name = with_name.or(Some(word)),
+                OwnList::Colleague => colleague = colleague.or(Some(word)),
             }
         }
         if let Some(w) = colleague {
@@ -280,25 +326,61 @@ impl Lexicon {
     /// minus words that are part of an exclusion (市 inside 市民) or ASCII
     /// abbreviations glued to other letters (ST inside STATION).
     pub fn hits(&self, text: &str) -> Vec<Hit> {
-        let excluded: Vec<(usize, usize, usize)> = self
-            .exclude_matcher
-            .find_iter(text)
-            .map(|m| (self.exclude_owner[m.pattern().as_usize()], m.start(), m.end()))
-            .collect();
-        self.matcher
-            .find_iter(text)
-            .filter_map(|m| {
-                let party = self.word_owner[m.pattern().as_usize()];
-                let (s, e) = (m.start(), m.end());
-                if excluded.iter().any(|&(p, xs, xe)| p == party && xs <= s && e <= xe) {
-                    return None;
-                }
-                if !ascii_word_boundary(text, s, e) {
-                    return None;
-                }
-                Some(Hit { party, start: s, end: e })
-            })
-            .collect()
+        self.scan(text).hits
+    }
+
+    /// Reads `text` (NFKC-normalized) once: the party hits of
+    /// [`Lexicon::hits`] and the `[own]` words for [`Lexicon::own_mention`].
+    /// The automaton reports every overlapping match; the hits are then
+    /// picked leftmost-longest, as a leftmost-longest search would.
+    pub fn scan(&self, text: &str) -> LexScan {
+        let found = self
+            .matcher
+            .find_overlapping_iter(text)
+            .map(|m| (m.pattern().as_usize(), m.start(), m.end()));
+        self.select(text, found)
+    }
+
+    /// Every word the automaton looks for, by pattern index. The rule files
+    /// put them into their own automaton, so a remark is read once for both
+    /// (see [`Lexicon::select`]).
+    pub(crate) fn patterns(&self) -> &[String] {
+        &self.patterns
+    }
+
+    /// [`Lexicon::scan`] from matches found elsewhere: every (overlapping)
+    /// occurrence of [`Lexicon::patterns`] as (pattern index, start, end).
+    pub(crate) fn select(
+        &self,
+        text: &str,
+        found: impl Iterator<Item = (usize, usize, usize)>,
+    ) -> LexScan {
+        let mut words: Vec<Hit> = Vec::new();
+        let mut excluded: Vec<Hit> = Vec::new();
+        let mut own_words = Vec::new();
+        for (pattern, start, end) in found {
+            match self.tags[pattern] {
+                Tag::Word(party) => words.push(Hit { party, start, end }),
+                Tag::Exclude(party) => excluded.push(Hit { party, start, end }),
+                Tag::Own(list) => own_words.push((list, start, end)),
+            }
+        }
+        words.sort_unstable_by_key(|h| (h.start, std::cmp::Reverse(h.end)));
+        let mut hits = Vec::with_capacity(words.len());
+        let mut next = 0;
+        for h in words {
+            if h.start < next {
+                continue;
+            }
+            next = h.end;
+            let inside_exclusion = excluded
+                .iter()
+                .any(|x| x.party == h.party && x.start <= h.start && h.end <= x.end);
+            if !inside_exclusion && ascii_word_boundary(text, h.start, h.end) {
+                hits.push(h);
+            }
+        }
+        LexScan { hits, own_words }
     }
 
     /// Canonical names of the parties `text` mentions, in lexicon order.
@@ -306,7 +388,10 @@ impl Lexicon {
         let mut found: Vec<usize> = self.hits(text).into_iter().map(|h| h.party).collect();
         found.sort_unstable();
         found.dedup();
-        found.into_iter().map(|i| self.parties[i].name.as_str()).collect()
+        found
+            .into_iter()
+            .map(|i| self.parties[i].name.as_str())
+            .collect()
     }
 
     /// The profession a title, sheet or file name names: the longest
@@ -321,19 +406,12 @@ impl Lexicon {
     }
 }
 
-fn leftmost_longest(pats: &[String]) -> AhoCorasick {
-    AhoCorasickBuilder::new()
-        .kind(Some(AhoCorasickKind::DFA))
-        .match_kind(MatchKind::LeftmostLongest)
-        .ascii_case_insensitive(true)
-        .build(pats)
-        .expect("literal patterns always build")
-}
-
 const ANCHOR_OPEN: &str = "\\A(?:";
 
 fn strip_anchor(r: &str) -> &str {
-    r.strip_prefix(ANCHOR_OPEN).and_then(|r| r.strip_suffix(')')).unwrap_or(r)
+    r.strip_prefix(ANCHOR_OPEN)
+        .and_then(|r| r.strip_suffix(')'))
+        .unwrap_or(r)
 }
 
 fn compile_own(raw: &RawOwn, src: &str, file: &str) -> Result<OwnRules, RuleError> {
@@ -362,19 +440,19 @@ fn compile_own(raw: &RawOwn, src: &str, file: &str) -> Result<OwnRules, RuleErro
     for r in &raw.after_regex {
         let n = nfkc(r.get_ref().trim());
         if n.is_empty() {
-            return Err(err(r, "[own] の after_regex に空の正規表現があります".into()));
+            return Err(err(
+                r,
+                "[own] の after_regex に空の正規表現があります".into(),
+            ));
         }
         let re = Regex::new(&format!("{ANCHOR_OPEN}{n})"))
             .map_err(|e| err(r, super::regex_message(&n, &e)))?;
         after.push(re);
     }
-    let (n_colleagues, n_with_name) = (colleagues.len(), with_name.len());
-    let words: Vec<String> = colleagues.into_iter().chain(with_name).chain(self_words).collect();
     Ok(OwnRules {
-        matcher: leftmost_longest(&words),
-        words,
-        n_colleagues,
-        n_with_name,
+        colleagues,
+        with_name,
+        self_words,
         before,
         after,
     })
@@ -420,7 +498,10 @@ mod tests {
         assert_eq!(lx.parties_in("市に相談する"), vec!["行政"]);
         assert_eq!(lx.parties_in("PTに頼む"), vec!["リハビリテーション療法士"]);
         assert!(lx.parties_in("STATION").is_empty());
-        assert_eq!(lx.parties_in("ｹｱﾏﾈ".nfkc().collect::<String>().as_str()), vec!["介護支援専門員"]);
+        assert_eq!(
+            lx.parties_in("ｹｱﾏﾈ".nfkc().collect::<String>().as_str()),
+            vec!["介護支援専門員"]
+        );
     }
 
     #[test]

@@ -13,14 +13,15 @@
 pub mod eval;
 mod files;
 pub mod lexicon;
+mod literals;
 pub(crate) mod pattern;
 
 use std::fmt;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-pub use files::{Category, CategoryRule, KindRule, KindRules, LocationRule, LocationRules};
 use files::{compile_categories, compile_kinds, compile_locations, compile_settings, Source};
+pub use files::{Category, CategoryRule, KindRule, KindRules, LocationRule, LocationRules};
 use lexicon::Lexicon;
 use pattern::{Condition, Patterns, PatternsBuilder};
 
@@ -36,7 +37,11 @@ pub struct RuleError {
 impl fmt::Display for RuleError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.line {
-            Some(line) => write!(f, "ルールファイル {} の {} 行目: {}", self.file, line, self.message),
+            Some(line) => write!(
+                f,
+                "ルールファイル {} の {} 行目: {}",
+                self.file, line, self.message
+            ),
             None => write!(f, "ルールファイル {}: {}", self.file, self.message),
         }
     }
@@ -91,7 +96,12 @@ fn translate_toml_message(msg: &str) -> String {
 /// lines with a caret; its last line says what is wrong).
 pub(crate) fn regex_message(pattern: &str, err: &regex::Error) -> String {
     let detail = err.to_string();
-    let last = detail.lines().rev().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
+    let last = detail
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .trim();
     format!("正規表現「{pattern}」が読めません（{last}）")
 }
 
@@ -163,8 +173,9 @@ impl Rules {
     /// is a folder with no rule file at all.
     pub fn load_dir(dir: &Path) -> Result<Rules, RuleError> {
         let shown = dir.display().to_string();
-        let entries = std::fs::read_dir(dir)
-            .map_err(|e| RuleError::whole_file(&shown, format!("ルールのフォルダを開けません（{e}）")))?;
+        let entries = std::fs::read_dir(dir).map_err(|e| {
+            RuleError::whole_file(&shown, format!("ルールのフォルダを開けません（{e}）"))
+        })?;
         let mut found: [Option<PathBuf>; 5] = Default::default();
         for entry in entries.flatten() {
             let path = entry.path();
@@ -179,7 +190,10 @@ impl Rules {
                 None => {
                     return Err(RuleError::whole_file(
                         &path.display().to_string(),
-                        format!("知らないルールファイルです。使えるファイル名は {} です", FILE_NAMES.join("・")),
+                        format!(
+                            "知らないルールファイルです。使えるファイル名は {} です",
+                            FILE_NAMES.join("・")
+                        ),
                     ))
                 }
             }
@@ -187,7 +201,10 @@ impl Rules {
         if found.iter().all(Option::is_none) {
             return Err(RuleError::whole_file(
                 &shown,
-                format!("ルールファイルが一つもありません（{} のどれかを置いてください）", FILE_NAMES.join("・")),
+                format!(
+                    "ルールファイルが一つもありません（{} のどれかを置いてください）",
+                    FILE_NAMES.join("・")
+                ),
             ));
         }
         let mut texts: [(String, Option<(PathBuf, String)>); 5] = Default::default();
@@ -230,6 +247,9 @@ impl Rules {
         };
         let lexicon = Lexicon::from_toml(sources[0].1, &sources[0].0)?;
         let mut b = PatternsBuilder::default();
+        for (i, w) in lexicon.patterns().iter().enumerate() {
+            b.lexicon_word(w, i as u32);
+        }
         let (categories, fallback) = compile_categories(&src(1), &mut b)?;
         let kinds = compile_kinds(&src(2), &mut b)?;
         let locations = compile_locations(&src(3), &mut b, &categories, &lexicon)?;
@@ -295,13 +315,24 @@ impl Rules {
             _ => "組み込み".to_string(),
         };
         let list = |pats: &[pattern::Pat]| -> String {
-            let items: Vec<String> = pats.iter().map(|&p| quote(self.patterns.source(p))).collect();
+            let items: Vec<String> = pats
+                .iter()
+                .map(|&p| quote(self.patterns.source(p)))
+                .collect();
             format!("[{}]", items.join(", "))
         };
         let cond = |out: &mut String, c: &Condition| {
             for (key, pats) in [("any", &c.any), ("all", &c.all), ("none", &c.none)] {
-                let words: Vec<_> = pats.iter().copied().filter(|p| matches!(p, pattern::Pat::Word(_))).collect();
-                let regexes: Vec<_> = pats.iter().copied().filter(|p| matches!(p, pattern::Pat::Regex(_))).collect();
+                let words: Vec<_> = pats
+                    .iter()
+                    .copied()
+                    .filter(|p| matches!(p, pattern::Pat::Word(_)))
+                    .collect();
+                let regexes: Vec<_> = pats
+                    .iter()
+                    .copied()
+                    .filter(|p| matches!(p, pattern::Pat::Regex(_)))
+                    .collect();
                 if !words.is_empty() {
                     let _ = writeln!(out, "{key} = {}", list(&words));
                 }
@@ -311,7 +342,12 @@ impl Rules {
             }
         };
 
-        let _ = writeln!(out, "# ===== {}（{}）=====", lexicon::FILE_NAME, origin(lexicon::FILE_NAME));
+        let _ = writeln!(
+            out,
+            "# ===== {}（{}）=====",
+            lexicon::FILE_NAME,
+            origin(lexicon::FILE_NAME)
+        );
         for p in self.lexicon.parties() {
             let _ = writeln!(out, "\n[[party]]\nname = {}", quote(&p.name));
             let words: Vec<String> = p.words.iter().map(|w| quote(w)).collect();
@@ -329,9 +365,18 @@ impl Rules {
             let _ = writeln!(out, "{key} = [{}]", words.join(", "));
         }
 
-        let _ = writeln!(out, "\n# ===== categories.toml（{}）=====", origin("categories.toml"));
+        let _ = writeln!(
+            out,
+            "\n# ===== categories.toml（{}）=====",
+            origin("categories.toml")
+        );
         for c in &self.categories {
-            let _ = writeln!(out, "\n[[category]]\nname = {}\ndescription = {}", quote(&c.name), quote(&c.description));
+            let _ = writeln!(
+                out,
+                "\n[[category]]\nname = {}\ndescription = {}",
+                quote(&c.name),
+                quote(&c.description)
+            );
             for r in &c.rules {
                 let _ = writeln!(out, "\n  [[category.rule]]\n  name = {}", quote(&r.name));
                 if let Some(v) = r.other_party {
@@ -351,11 +396,20 @@ impl Rules {
         let _ = writeln!(out, "\n# ===== kinds.toml（{}）=====", origin("kinds.toml"));
         let _ = writeln!(out, "default = {}", quote(self.kinds.default.label()));
         for r in &self.kinds.rules {
-            let _ = writeln!(out, "\n[[rule]]\nname = {}\nkind = {}", quote(&r.name), quote(r.kind.label()));
+            let _ = writeln!(
+                out,
+                "\n[[rule]]\nname = {}\nkind = {}",
+                quote(&r.name),
+                quote(r.kind.label())
+            );
             cond(&mut out, &r.cond);
         }
 
-        let _ = writeln!(out, "\n# ===== locations.toml（{}）=====", origin("locations.toml"));
+        let _ = writeln!(
+            out,
+            "\n# ===== locations.toml（{}）=====",
+            origin("locations.toml")
+        );
         let _ = writeln!(out, "default = {}", quote(self.locations.default.label()));
         let np: Vec<String> = self
             .locations
@@ -365,9 +419,18 @@ impl Rules {
             .collect();
         let _ = writeln!(out, "not_partners = [{}]", np.join(", "));
         for r in &self.locations.rules {
-            let _ = writeln!(out, "\n[[rule]]\nname = {}\nlocation = {}", quote(&r.name), quote(r.location.label()));
+            let _ = writeln!(
+                out,
+                "\n[[rule]]\nname = {}\nlocation = {}",
+                quote(&r.name),
+                quote(r.location.label())
+            );
             if !r.categories.is_empty() {
-                let cats: Vec<String> = r.categories.iter().map(|&i| quote(&self.categories[i].name)).collect();
+                let cats: Vec<String> = r
+                    .categories
+                    .iter()
+                    .map(|&i| quote(&self.categories[i].name))
+                    .collect();
                 let _ = writeln!(out, "categories = [{}]", cats.join(", "));
             }
             if let Some(v) = r.other_party {
@@ -379,7 +442,11 @@ impl Rules {
             cond(&mut out, &r.cond);
         }
 
-        let _ = writeln!(out, "\n# ===== settings.toml（{}）=====", origin("settings.toml"));
+        let _ = writeln!(
+            out,
+            "\n# ===== settings.toml（{}）=====",
+            origin("settings.toml")
+        );
         let _ = writeln!(out, "similarity_threshold = {}", self.similarity_threshold);
         out
     }
@@ -412,7 +479,10 @@ mod tests {
         for (i, name) in FILE_NAMES.iter().enumerate() {
             texts[i].0 = name.to_string();
             if *name == file {
-                texts[i] = (name.to_string(), Some((PathBuf::from(name), src.to_string())));
+                texts[i] = (
+                    name.to_string(),
+                    Some((PathBuf::from(name), src.to_string())),
+                );
             }
         }
         Rules::compile(texts)
@@ -458,7 +528,7 @@ mod tests {
             let mut stack = vec![(String::new(), value)];
             while let Some((key, v)) = stack.pop() {
                 match v {
-                    toml::Value::Table(t) => stack.extend(t.into_iter()),
+                    toml::Value::Table(t) => stack.extend(t),
                     toml::Value::Array(a) => stack.extend(a.into_iter().map(|x| (key.clone(), x))),
                     toml::Value::String(s) if key.ends_with("_regex") => {
                         regex::Regex::new(&s).unwrap_or_else(|e| panic!("{name}: {s}: {e}"));
@@ -493,13 +563,22 @@ mod tests {
         }
         flush(&file, &part);
         let back = Rules::load_dir(dir.path()).unwrap();
-        assert_eq!(back.dump().lines().filter(|l| !l.starts_with("# =====")).collect::<Vec<_>>(),
-                   dump.lines().filter(|l| !l.starts_with("# =====")).collect::<Vec<_>>());
+        assert_eq!(
+            back.dump()
+                .lines()
+                .filter(|l| !l.starts_with("# ====="))
+                .collect::<Vec<_>>(),
+            dump.lines()
+                .filter(|l| !l.starts_with("# ====="))
+                .collect::<Vec<_>>()
+        );
     }
 
     #[test]
     fn each_kind_of_mistake_names_its_line() {
-        let cat = |body: &str| format!("[[category]]\nname = \"その他\"\ndescription = \"残り\"\n\n{body}");
+        let cat = |body: &str| {
+            format!("[[category]]\nname = \"その他\"\ndescription = \"残り\"\n\n{body}")
+        };
         let cases: Vec<(&str, String, usize, &str)> = vec![
             (
                 "categories.toml",
@@ -566,7 +645,11 @@ mod tests {
     #[test]
     fn a_folder_replaces_only_the_files_it_holds() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("settings.toml"), "\u{feff}similarity_threshold = 0.9\n").unwrap();
+        std::fs::write(
+            dir.path().join("settings.toml"),
+            "\u{feff}similarity_threshold = 0.9\n",
+        )
+        .unwrap();
         std::fs::write(dir.path().join("README.txt"), "メモ").unwrap();
         let rules = Rules::load_dir(dir.path()).unwrap();
         assert_eq!(rules.similarity_threshold(), 0.9);
@@ -592,7 +675,11 @@ mod tests {
         let e = Rules::load_dir(&dir.path().join("ない")).unwrap_err();
         assert!(e.message.contains("開けません"), "{e}");
         let bad = tempfile::tempdir().unwrap();
-        std::fs::write(bad.path().join("kinds.toml"), b"default = \"\x89\xdb\x91\xe8\"\n").unwrap();
+        std::fs::write(
+            bad.path().join("kinds.toml"),
+            b"default = \"\x89\xdb\x91\xe8\"\n",
+        )
+        .unwrap();
         let e = Rules::load_dir(bad.path()).unwrap_err();
         assert!(e.message.contains("UTF-8"), "{e}");
     }
@@ -601,7 +688,11 @@ mod tests {
     fn full_width_patterns_are_normalized_like_the_text() {
         let src = "default = \"課題\"\n[[rule]]\nname = \"夜\"\nkind = \"アイデア\"\nany = [\"２４時間\", \"ＩＣＴ\"]\n";
         let rules = with("kinds.toml", src).unwrap();
-        assert!(rules.dump().contains("any = [\"24時間\", \"ICT\"]"), "{}", rules.dump());
+        assert!(
+            rules.dump().contains("any = [\"24時間\", \"ICT\"]"),
+            "{}",
+            rules.dump()
+        );
     }
 
     #[test]
@@ -609,6 +700,9 @@ mod tests {
         let src = "[[category]]\nname = \"その他\"\ndescription = \"残り\"\n";
         let e = with("categories.toml", src).unwrap_err();
         assert!(e.file.starts_with("locations.toml（組み込み）"), "{e}");
-        assert!(e.message.contains("locations.toml もフォルダに置いて"), "{e}");
+        assert!(
+            e.message.contains("locations.toml もフォルダに置いて"),
+            "{e}"
+        );
     }
 }

@@ -2,10 +2,12 @@
 //! 課題/アイデア, 所在).
 //!
 //! A rule file lists plain words and regexes; here they are all gathered
-//! into one Aho-Corasick automaton and one `RegexSet`, so a remark is
-//! scanned once ([`Patterns::scan`]) and every rule is then decided by table
-//! look-ups ([`Condition::eval`]). A condition is KH Coder's and/or/not:
-//! *any* of these, *all* of those, *none* of the others.
+//! into one Aho-Corasick automaton, so a remark is scanned once
+//! ([`Patterns::scan`]) and every rule is then decided by table look-ups
+//! ([`Condition::eval`]). A regex runs only when the automaton saw the
+//! literals it needs (`literals.rs`); the few without any share a
+//! `RegexSet`. A condition is KH Coder's and/or/not: *any* of these, *all*
+//! of those, *none* of the others.
 
 use std::collections::HashMap;
 
@@ -54,17 +56,32 @@ pub(crate) struct PatternsBuilder {
     regex_ids: HashMap<String, u32>,
     /// Registered conditions: their positive patterns.
     conditions: Vec<Vec<Pat>>,
+    /// (word, lexicon pattern): words the lexicon also looks for.
+    lexicon_links: Vec<(u32, u32)>,
+    /// Regexes whose match position matters (課題/アイデア).
+    positional: Vec<u32>,
+    /// (word, regex, set): the regex can only match where one word of each
+    /// of its sets occurs.
+    gates: Vec<(u32, u32, u8)>,
+    /// For each regex: the bitmask of all its sets (0: ungated).
+    gate_masks: Vec<u8>,
+    /// Regexes with no required literal: run on every text.
+    ungated: Vec<u32>,
 }
 
 impl PatternsBuilder {
     pub fn word(&mut self, w: &str) -> Pat {
+        Pat::Word(self.word_id(w))
+    }
+
+    fn word_id(&mut self, w: &str) -> u32 {
         if let Some(&i) = self.word_ids.get(w) {
-            return Pat::Word(i);
+            return i;
         }
         let i = self.words.len() as u32;
         self.words.push(w.to_string());
         self.word_ids.insert(w.to_string(), i);
-        Pat::Word(i)
+        i
     }
 
     /// Compiles the regex now, so a bad one is reported with its own line.
@@ -76,14 +93,47 @@ impl PatternsBuilder {
         let i = self.regexes.len() as u32;
         self.regexes.push(re);
         self.regex_ids.insert(r.to_string(), i);
+        match super::literals::required(r) {
+            Some(sets) => {
+                for (k, set) in sets.iter().enumerate() {
+                    for l in set {
+                        let w = self.word_id(l);
+                        self.gates.push((w, i, k as u8));
+                    }
+                }
+                self.gate_masks.push(((1u16 << sets.len()) - 1) as u8);
+            }
+            None => {
+                self.ungated.push(i);
+                self.gate_masks.push(0);
+            }
+        }
         Ok(Pat::Regex(i))
     }
 
+    /// Adds lexicon pattern `lex` (see [`super::lexicon::Lexicon::patterns`])
+    /// to the automaton, so one scan serves the rules and the lexicon.
+    pub fn lexicon_word(&mut self, w: &str, lex: u32) {
+        let i = self.word_id(w);
+        self.lexicon_links.push((i, lex));
+    }
+
+    /// Marks the regexes of `c` as needing their match position (the
+    /// 課題/アイデア order); other regexes are only tested, which is cheaper.
+    pub fn positional(&mut self, c: &Condition) {
+        for p in c.any.iter().chain(&c.all) {
+            if let Pat::Regex(i) = p {
+                self.positional.push(*i);
+            }
+        }
+    }
+
     /// Registers a finished condition, so a scan can tell which conditions
-    /// have any chance of holding (see [`Scan::candidates`]).
+    /// have any chance of holding (the candidate bits of [`Scan`]).
     pub fn register(&mut self, mut c: Condition) -> Condition {
         c.id = Some(self.conditions.len() as u32);
-        self.conditions.push(c.any.iter().chain(&c.all).copied().collect());
+        self.conditions
+            .push(c.any.iter().chain(&c.all).copied().collect());
         c
     }
 
@@ -93,6 +143,14 @@ impl PatternsBuilder {
             Pat::Word(i) => i,
             Pat::Regex(i) => n_words + i,
         };
+        let mut lexicon = vec![Vec::new(); self.words.len()];
+        for &(w, lex) in &self.lexicon_links {
+            lexicon[w as usize].push(lex);
+        }
+        let mut positional = vec![false; self.regexes.len()];
+        for &i in &self.positional {
+            positional[i as usize] = true;
+        }
         let mut users = vec![Vec::new(); self.words.len() + self.regexes.len()];
         for (id, pats) in self.conditions.iter().enumerate() {
             for &p in pats {
@@ -108,8 +166,16 @@ impl PatternsBuilder {
             .ascii_case_insensitive(true)
             .build(&self.words)
             .expect("literal patterns always build");
-        let set = RegexSet::new(self.regexes.iter().map(|r| r.as_str()))
-            .expect("each regex compiled on its own");
+        let set = RegexSet::new(
+            self.ungated
+                .iter()
+                .map(|&i| self.regexes[i as usize].as_str()),
+        )
+        .expect("each regex compiled on its own");
+        let mut gates = vec![Vec::new(); self.words.len()];
+        for &(w, r, k) in &self.gates {
+            gates[w as usize].push((r, 1u8 << k));
+        }
         Patterns {
             word_text: self.words,
             words,
@@ -117,6 +183,11 @@ impl PatternsBuilder {
             regexes: self.regexes,
             users,
             n_conditions: self.conditions.len(),
+            lexicon,
+            positional,
+            gates,
+            gate_masks: self.gate_masks,
+            ungated: self.ungated,
         }
     }
 }
@@ -131,6 +202,16 @@ pub(crate) struct Patterns {
     /// For each pattern (by scan bit): the registered conditions that need it.
     users: Vec<Vec<u32>>,
     n_conditions: usize,
+    /// For each word: the lexicon patterns it is.
+    lexicon: Vec<Vec<u32>>,
+    /// For each regex: whether its span is needed.
+    positional: Vec<bool>,
+    /// For each word: the regexes that need it, with the bit of their set.
+    gates: Vec<Vec<(u32, u8)>>,
+    /// For each regex: all its sets' bits; 0 for an ungated regex.
+    gate_masks: Vec<u8>,
+    /// `set` pattern i is regex `ungated[i]`.
+    ungated: Vec<u32>,
 }
 
 /// Where each pattern last matched in one text (its latest match, see
@@ -139,30 +220,45 @@ pub(crate) struct Patterns {
 /// spans; clearing a dense table per remark would cost more than the scan.
 #[derive(Debug, Clone)]
 pub(crate) struct Scan {
-    /// Bit i: word i matched; bit n_words + j: regex j matched.
+    /// Bit i: word i matched; bit n_words + j: regex j matched; then, from
+    /// word `cand_base`, bit c: registered condition c has a matched
+    /// positive pattern, so it may hold; the others cannot and are not looked
+    /// at (an inverted index: a remark touches a few of the many rules).
     bits: Vec<u64>,
     n_words: u32,
+    cand_base: usize,
     /// (bit index, latest span), one entry per matched pattern.
     spans: Vec<(u32, Span)>,
-    /// Bit c: registered condition c has a matched positive pattern, so it
-    /// may hold; the others cannot and are not looked at (an inverted
-    /// index: a remark touches a few of the many rules).
-    candidates: Vec<u64>,
+    /// Lexicon patterns found, as (pattern, start, end), for
+    /// [`super::lexicon::Lexicon::select`].
+    lexicon: Vec<(u32, u32, u32)>,
 }
 
 impl Scan {
     fn new(n_words: usize, n_regexes: usize, n_conditions: usize) -> Scan {
+        let cand_base = (n_words + n_regexes).div_ceil(64);
         Scan {
-            bits: vec![0; (n_words + n_regexes).div_ceil(64)],
+            bits: vec![0; cand_base + n_conditions.div_ceil(64)],
             n_words: n_words as u32,
-            spans: Vec::new(),
-            candidates: vec![0; n_conditions.div_ceil(64)],
+            cand_base,
+            spans: Vec::with_capacity(16),
+            lexicon: Vec::with_capacity(16),
         }
     }
 
+    /// The lexicon patterns found, for [`super::lexicon::Lexicon::select`].
+    pub fn lexicon_matches(&self) -> impl Iterator<Item = (usize, usize, usize)> + '_ {
+        self.lexicon
+            .iter()
+            .map(|&(p, s, e)| (p as usize, s as usize, e as usize))
+    }
+
+    #[inline]
     fn may_hold(&self, c: &Condition) -> bool {
         match c.id {
-            Some(id) if !c.is_empty() => self.candidates[(id / 64) as usize] & (1u64 << (id % 64)) != 0,
+            Some(id) if !c.is_empty() => {
+                self.bits[self.cand_base + (id / 64) as usize] & (1u64 << (id % 64)) != 0
+            }
             _ => true,
         }
     }
@@ -199,7 +295,19 @@ impl Scan {
 impl Patterns {
     pub fn scan(&self, text: &str) -> Scan {
         let mut scan = Scan::new(self.word_text.len(), self.regexes.len(), self.n_conditions);
+        // (regex, sets seen so far)
+        let mut gated: Vec<(u32, u8)> = Vec::new();
         for m in self.words.find_overlapping_iter(text) {
+            let w = m.pattern().as_usize();
+            for &lex in &self.lexicon[w] {
+                scan.lexicon.push((lex, m.start() as u32, m.end() as u32));
+            }
+            for &(r, bit) in &self.gates[w] {
+                match gated.iter_mut().find(|(g, _)| *g == r) {
+                    Some((_, seen)) => *seen |= bit,
+                    None => gated.push((r, bit)),
+                }
+            }
             if !ascii_word_boundary(text, m.start(), m.end()) {
                 continue;
             }
@@ -209,20 +317,38 @@ impl Patterns {
             };
             scan.record(m.pattern().as_u32(), span);
         }
-        if !self.regexes.is_empty() {
-            for i in self.set.matches(text).iter() {
-                if let Some(m) = self.regexes[i].find_iter(text).last() {
-                    let span = Span {
-                        start: m.start() as u32,
-                        end: m.end() as u32,
-                    };
-                    scan.record(scan.n_words + i as u32, span);
-                }
+        let from_set = if self.ungated.is_empty() {
+            Vec::new()
+        } else {
+            self.set
+                .matches(text)
+                .iter()
+                .map(|i| self.ungated[i])
+                .collect()
+        };
+        let ready = gated
+            .into_iter()
+            .filter(|&(r, seen)| seen == self.gate_masks[r as usize])
+            .map(|(r, _)| r);
+        for r in ready.chain(from_set) {
+            // Where a regex matched is only needed for 課題/アイデア;
+            // elsewhere an empty span at 0 stands for "somewhere".
+            let re = &self.regexes[r as usize];
+            let span = if self.positional[r as usize] {
+                re.find_iter(text).last().map(|m| Span {
+                    start: m.start() as u32,
+                    end: m.end() as u32,
+                })
+            } else {
+                re.is_match(text).then_some(Span { start: 0, end: 0 })
+            };
+            if let Some(span) = span {
+                scan.record(scan.n_words + r, span);
             }
         }
         for &(bit, _) in &scan.spans {
             for &c in &self.users[bit as usize] {
-                scan.candidates[(c / 64) as usize] |= 1u64 << (c % 64);
+                scan.bits[scan.cand_base + (c / 64) as usize] |= 1u64 << (c % 64);
             }
         }
         scan
@@ -250,10 +376,15 @@ pub(crate) struct Condition {
 impl Condition {
     /// Whether the condition holds; if so, the latest match of its positive
     /// patterns (for the "final clause decides" order of 課題/アイデア).
+    #[inline]
     pub fn eval(&self, scan: &Scan) -> Option<Span> {
         if !scan.may_hold(self) {
             return None;
         }
+        self.eval_matched(scan)
+    }
+
+    fn eval_matched(&self, scan: &Scan) -> Option<Span> {
         if self.none.iter().any(|&p| scan.get(p).is_some()) {
             return None;
         }
@@ -283,12 +414,20 @@ impl Condition {
 
     /// The positive patterns that matched, with the text they matched, for
     /// explain. Only called once [`Condition::eval`] said yes.
-    pub fn matched<'t>(&self, scan: &Scan, text: &'t str) -> Vec<&'t str> {
+    pub fn matched<'t>(&self, patterns: &Patterns, scan: &Scan, text: &'t str) -> Vec<&'t str> {
         self.all
             .iter()
             .chain(&self.any)
-            .filter_map(|&p| scan.get(p))
-            .map(|s| &text[s.start as usize..s.end as usize])
+            .filter_map(|&p| {
+                let s = scan.get(p)?;
+                match p {
+                    Pat::Regex(i) if s.end == 0 => patterns.regexes[i as usize]
+                        .find_iter(text)
+                        .last()
+                        .map(|m| m.as_str()),
+                    _ => Some(&text[s.start as usize..s.end as usize]),
+                }
+            })
             .collect()
     }
 
@@ -344,6 +483,26 @@ mod tests {
         let last_taiin = s.get(a).unwrap();
         assert!(last_taiin.start > 20, "the later 退院 is kept");
         assert!(s.get(nai).unwrap().later_than(last_taiin));
+    }
+
+    proptest::proptest! {
+        /// Running a regex only where its required literal occurs gives the
+        /// same answer as running it everywhere.
+        #[test]
+        fn gated_regexes_match_exactly_where_plain_ones_do(text in "[薬剤栄養士のにへと誰どこ連絡相談がわか ab.]{0,24}") {
+            let sources = [
+                "栄養([^士]|$)", "(誰|どこ)(に|へ)(連絡|相談)", "薬剤([^師]|$)", "わか(ら|り)", "a.b", "(の|に)?[^ ]{0,3}が",
+                "連絡|相談が", "(栄養|薬)士?の(に|へ)", "a(b|c)a",
+            ];
+            let mut b = PatternsBuilder::default();
+            let pats: Vec<Pat> = sources.iter().map(|r| b.regex(r).unwrap()).collect();
+            let p = b.build();
+            let scan = p.scan(&text);
+            for (src, pat) in sources.iter().zip(pats) {
+                let direct = Regex::new(src).unwrap().is_match(&text);
+                proptest::prop_assert_eq!(scan.get(pat).is_some(), direct, "{} on {:?}", src, text);
+            }
+        }
     }
 
     #[test]
