@@ -8,13 +8,17 @@
 
 use std::path::Path;
 
-use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{
+    DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, Worksheet, XlsxError,
+};
 
 type Result<T> = std::result::Result<T, XlsxError>;
 
 fn props() -> DocProperties {
     let t = ExcelDateTime::from_ymd(2024, 4, 1).expect("valid date");
-    DocProperties::new().set_creation_datetime(&t).set_author("renkei fixtures")
+    DocProperties::new()
+        .set_creation_datetime(&t)
+        .set_author("renkei fixtures")
 }
 
 fn save(mut wb: Workbook, path: &Path) -> Result<()> {
@@ -28,7 +32,10 @@ fn bold() -> Format {
 }
 
 fn wrap() -> Format {
-    Format::new().set_text_wrap().set_border(FormatBorder::Thin).set_align(FormatAlign::Top)
+    Format::new()
+        .set_text_wrap()
+        .set_border(FormatBorder::Thin)
+        .set_align(FormatAlign::Top)
 }
 
 /// Writes a 例① header at `row` and the rows under it: (No, 職種, 発言者, 意見, 備考).
@@ -89,8 +96,16 @@ fn pharmacist(dir: &Path) -> Result<()> {
         ],
     )?;
     let help = wb.add_worksheet().set_name("記入方法")?;
-    help.write_string(0, 0, "このシートの使い方：一次連携で出た意見を1行に1つ書きます。")?;
-    help.write_string(1, 0, "備考には「誰と/どの職種と繋げればこの課題は解決するか」など関連するキーワードを書きます。")?;
+    help.write_string(
+        0,
+        0,
+        "このシートの使い方：一次連携で出た意見を1行に1つ書きます。",
+    )?;
+    help.write_string(
+        1,
+        0,
+        "備考には「誰と/どの職種と繋げればこの課題は解決するか」など関連するキーワードを書きます。",
+    )?;
     let hidden = wb.add_worksheet().set_name("非表示メモ")?;
     hidden.write_string(0, 0, "No")?;
     hidden.write_string(0, 1, "意見")?;
@@ -110,7 +125,10 @@ fn care_manager_ranked(dir: &Path) -> Result<()> {
     ws.write_string(0, 0, "職種名：ケアマネジャー")?;
     ws.write_string(1, 0, "【一次連携】 第1回ケアマネ連絡会との打合せ会")?;
     ws.write_string(2, 0, "令和4年5月20日(金)")?;
-    for (c, h) in ["順位", "カテゴリ", "課題/アイデア", "意 見"].iter().enumerate() {
+    for (c, h) in ["順位", "カテゴリ", "課題/アイデア", "意 見"]
+        .iter()
+        .enumerate()
+    {
         ws.write_string_with_format(4, c as u16, *h, &bold())?;
     }
     let blocks: &[(&str, &str, &str, &str)] = &[
@@ -134,7 +152,10 @@ fn care_manager_ranked(dir: &Path) -> Result<()> {
         ),
         ("4", "食べること", "・\n・", "・\n・"),
     ];
-    let merged = Format::new().set_border(FormatBorder::Thin).set_align(FormatAlign::VerticalCenter).set_text_wrap();
+    let merged = Format::new()
+        .set_border(FormatBorder::Thin)
+        .set_align(FormatAlign::VerticalCenter)
+        .set_text_wrap();
     let mut row = 5;
     for (rank, cat, issues, ideas) in blocks {
         ws.merge_range(row, 0, row + 1, 0, rank, &merged)?;
@@ -172,10 +193,34 @@ fn doctor_by_file_name(dir: &Path) -> Result<()> {
         3,
         &["番号", "ご意見", "氏名", "キーワード", "対応状況"],
         &[
-            &["1", "担当ケアマネの顔と名前が一致しない。", "佐藤", "ケアマネ", "未"],
-            &["2", "夜間の急変時に後方支援してくれる病院がはっきりしない", "鈴木", "病院", "検討中"],
-            &["3", "訪問看護ステーションごとに報告の仕方がまちまち。\n必要な情報が拾いにくい。", "佐藤", "訪看", ""],
-            &["4", "+ケアマネからの連絡はFAXでもらえると助かる", "高橋", "", ""],
+            &[
+                "1",
+                "担当ケアマネの顔と名前が一致しない。",
+                "佐藤",
+                "ケアマネ",
+                "未",
+            ],
+            &[
+                "2",
+                "夜間の急変時に後方支援してくれる病院がはっきりしない",
+                "鈴木",
+                "病院",
+                "検討中",
+            ],
+            &[
+                "3",
+                "訪問看護ステーションごとに報告の仕方がまちまち。\n必要な情報が拾いにくい。",
+                "佐藤",
+                "訪看",
+                "",
+            ],
+            &[
+                "4",
+                "+ケアマネからの連絡はFAXでもらえると助かる",
+                "高橋",
+                "",
+                "",
+            ],
         ],
     )?;
     save(wb, &dir.join("医師_第2回.xlsx"))
@@ -190,21 +235,46 @@ fn dentist(dir: &Path) -> Result<()> {
     let ws = wb.add_worksheet().set_name("記録")?;
     ws.write_string(0, 0, "第一回 打合せ会")?;
     let date = ExcelDateTime::from_ymd(2023, 1, 20)?;
-    ws.write_datetime_with_format(1, 0, &date, &Format::new().set_num_format("yyyy\"年\"m\"月\"d\"日\""))?;
+    ws.write_datetime_with_format(
+        1,
+        0,
+        &date,
+        &Format::new().set_num_format("yyyy\"年\"m\"月\"d\"日\""),
+    )?;
     list_table(
         ws,
         3,
         &["No", "発言者", "意見", "備考"],
         &[
-            &["1", "A", "訪問歯科診療ができることを、ケアマネがあまり知らない。", "ケアマネジャー"],
-            &["2", "B", "① 入院すると入れ歯を外されたままになる。\n② 退院する頃には合わなくなっている。", "病院"],
-            &["3", "C", "口腔ケアの大切さを市民に伝える公開講座をやりたい。", "住民"],
+            &[
+                "1",
+                "A",
+                "訪問歯科診療ができることを、ケアマネがあまり知らない。",
+                "ケアマネジャー",
+            ],
+            &[
+                "2",
+                "B",
+                "① 入院すると入れ歯を外されたままになる。\n② 退院する頃には合わなくなっている。",
+                "病院",
+            ],
+            &[
+                "3",
+                "C",
+                "口腔ケアの大切さを市民に伝える公開講座をやりたい。",
+                "住民",
+            ],
         ],
     )?;
     let blank = wb.add_worksheet().set_name("様式")?;
     blank.write_string(0, 0, "【一次連携】 第　回　　　　との打合せ会")?;
     blank.write_string(1, 0, "令和　年　月　日（　）")?;
-    list_table(blank, 3, &["No", "職種", "発言者", "意 見", "備考"], &[&["1", "", "", "", ""], &["2", "", "", "", ""]])?;
+    list_table(
+        blank,
+        3,
+        &["No", "職種", "発言者", "意 見", "備考"],
+        &[&["1", "", "", "", ""], &["2", "", "", "", ""]],
+    )?;
     save(wb, &dir.join("歯科医師_第1回.xlsx"))
 }
 
@@ -221,10 +291,34 @@ fn nurse_by_column(dir: &Path) -> Result<()> {
         3,
         &["No", "職種", "発言者", "意見", "備考"],
         &[
-            &["1", "看護師", "A", "病院は、在宅の準備が整う前に退院日を決めてしまう。", "病院"],
-            &["2", "看護師", "B", "退院前カンファレンスに訪問看護が呼ばれないことがある。", "病院連携室"],
-            &["3", "訪問看護師", "C", "夜間に主治医とつながらず、急変時の判断を看護師だけでしなければならない。", "医師"],
-            &["4", "看護師", "A", "病院は、在宅の準備が整う前に退院日を決めてしまう。", "病院"],
+            &[
+                "1",
+                "看護師",
+                "A",
+                "病院は、在宅の準備が整う前に退院日を決めてしまう。",
+                "病院",
+            ],
+            &[
+                "2",
+                "看護師",
+                "B",
+                "退院前カンファレンスに訪問看護が呼ばれないことがある。",
+                "病院連携室",
+            ],
+            &[
+                "3",
+                "訪問看護師",
+                "C",
+                "夜間に主治医とつながらず、急変時の判断を看護師だけでしなければならない。",
+                "医師",
+            ],
+            &[
+                "4",
+                "看護師",
+                "A",
+                "病院は、在宅の準備が整う前に退院日を決めてしまう。",
+                "病院",
+            ],
         ],
     )?;
     save(wb, &dir.join("第3回打合せ.xlsx"))
@@ -242,7 +336,12 @@ fn unknown_profession(dir: &Path) -> Result<()> {
         ws,
         3,
         &["No", "発言者", "意見", "備考"],
-        &[&["1", "A", "訪問での施術について、ケアマネに相談できる窓口がほしい。", "ケアマネ"]],
+        &[&[
+            "1",
+            "A",
+            "訪問での施術について、ケアマネに相談できる窓口がほしい。",
+            "ケアマネ",
+        ]],
     )?;
     save(wb, &dir.join("鍼灸師会.xlsx"))
 }
@@ -297,7 +396,11 @@ fn main() -> Result<()> {
     // The same file twice: the copy sorts after the original and is listed as a duplicate.
     let copy = dir.join("複製");
     std::fs::create_dir_all(&copy).expect("create folder");
-    std::fs::copy(dir.join("薬剤師_第1回.xlsx"), copy.join("薬剤師_第1回のコピー.xlsx")).expect("copy");
+    std::fs::copy(
+        dir.join("薬剤師_第1回.xlsx"),
+        copy.join("薬剤師_第1回のコピー.xlsx"),
+    )
+    .expect("copy");
     println!("fixtures written to {}", dir.display());
     Ok(())
 }

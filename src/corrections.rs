@@ -41,11 +41,15 @@ pub fn load(path: &Path) -> Result<HashMap<String, Correction>, String> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(HashMap::new()),
         Err(e) => return Err(format!("前回の {} を読めません（{e}）", path.display())),
     };
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     if let Err(r) = guard::inspect(&name, &bytes, &guard::Limits::default()) {
         return Err(format!("前回の {name} を読めません: {}", r.reason()));
     }
-    let mut wb = Xlsx::new(Cursor::new(bytes)).map_err(|e| format!("前回の {name} を読めません（{e}）"))?;
+    let mut wb =
+        Xlsx::new(Cursor::new(bytes)).map_err(|e| format!("前回の {name} を読めません（{e}）"))?;
     let range = wb
         .worksheet_range(LIST_SHEET)
         .map_err(|_| format!("前回の {name} に「{LIST_SHEET}」シートがありません"))?;
@@ -54,15 +58,24 @@ pub fn load(path: &Path) -> Result<HashMap<String, Correction>, String> {
         return Ok(HashMap::new());
     };
     let col = |h: &str| header.iter().position(|c| text(c) == h);
-    let (Some(id), Some(cat), Some(kind), Some(loc)) =
-        (col(ID_HEADER), col(CATEGORY_HEADER), col(KIND_HEADER), col(LOCATION_HEADER))
-    else {
-        return Err(format!("前回の {name} の「{LIST_SHEET}」シートに ID と 修正 の列が見つかりません"));
+    let (Some(id), Some(cat), Some(kind), Some(loc)) = (
+        col(ID_HEADER),
+        col(CATEGORY_HEADER),
+        col(KIND_HEADER),
+        col(LOCATION_HEADER),
+    ) else {
+        return Err(format!(
+            "前回の {name} の「{LIST_SHEET}」シートに ID と 修正 の列が見つかりません"
+        ));
     };
     let mut out = HashMap::new();
     for row in rows {
         let get = |i: usize| row.get(i).map(text).unwrap_or_default();
-        let c = Correction { category: get(cat), kind: get(kind), location: get(loc) };
+        let c = Correction {
+            category: get(cat),
+            kind: get(kind),
+            location: get(loc),
+        };
         let id = get(id);
         if !id.is_empty() && !c.is_empty() {
             out.insert(id, c);
@@ -91,14 +104,20 @@ pub struct Applied {
 }
 
 /// Overrides `labels` with the corrections whose remark id is in `batch`.
-pub fn apply(batch: &Batch, labels: &mut [Labels], previous: &HashMap<String, Correction>) -> Applied {
+pub fn apply(
+    batch: &Batch,
+    labels: &mut [Labels],
+    previous: &HashMap<String, Correction>,
+) -> Applied {
     let mut applied = Applied {
         per_remark: vec![Correction::default(); batch.remarks.len()],
         ..Applied::default()
     };
     let mut used = 0;
     for (i, remark) in batch.remarks.iter().enumerate() {
-        let Some(c) = previous.get(&remark.id) else { continue };
+        let Some(c) = previous.get(&remark.id) else {
+            continue;
+        };
         used += 1;
         applied.per_remark[i] = c.clone();
         let label = &mut labels[i];
@@ -144,8 +163,12 @@ pub fn apply(batch: &Batch, labels: &mut [Labels], previous: &HashMap<String, Co
         }
     }
     if used < previous.len() {
-        let ids: std::collections::HashSet<&str> = batch.remarks.iter().map(|r| r.id.as_str()).collect();
-        let mut gone: Vec<&String> = previous.keys().filter(|id| !ids.contains(id.as_str())).collect();
+        let ids: std::collections::HashSet<&str> =
+            batch.remarks.iter().map(|r| r.id.as_str()).collect();
+        let mut gone: Vec<&String> = previous
+            .keys()
+            .filter(|id| !ids.contains(id.as_str()))
+            .collect();
         gone.sort();
         for id in gone {
             applied.warnings.push(format!(

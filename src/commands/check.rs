@@ -29,7 +29,10 @@ pub fn execute(args: &CheckArgs) -> Status {
         }
     };
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&to_json(&batch)).expect("JSON of plain data"));
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&to_json(&batch)).expect("JSON of plain data")
+        );
     } else {
         print!("{}", text_report(&batch));
     }
@@ -114,7 +117,11 @@ impl Totals {
 
 /// A short description of a meeting's title data for one line of a report.
 pub fn meeting_line(m: &Meeting) -> String {
-    let mut parts = vec![format!("職種: {}（{}）", m.profession, m.profession_source.label())];
+    let mut parts = vec![format!(
+        "職種: {}（{}）",
+        m.profession,
+        m.profession_source.label()
+    )];
     if let Some(t) = m.tier {
         parts.push(format!("【{}】", t.label()));
     }
@@ -134,11 +141,17 @@ fn text_report(batch: &Batch) -> String {
         match &f.outcome {
             FileOutcome::Junk => continue,
             FileOutcome::NotSpreadsheet => {
-                out.push_str(&format!("{}: Excel のファイルではないので読みません\n", f.path));
+                out.push_str(&format!(
+                    "{}: Excel のファイルではないので読みません\n",
+                    f.path
+                ));
                 continue;
             }
             FileOutcome::Duplicate(first) => {
-                out.push_str(&format!("{}: 「{first}」と中身が同じなので読みません（重複）\n", f.path));
+                out.push_str(&format!(
+                    "{}: 「{first}」と中身が同じなので読みません（重複）\n",
+                    f.path
+                ));
                 continue;
             }
             FileOutcome::Unreadable(reason) => {
@@ -169,8 +182,13 @@ fn sheet_lines(batch: &Batch, s: &SheetReport) -> String {
                 s.remarks
             ));
         }
-        SheetOutcome::BlankForm => out.push_str(&format!("  シート「{}」: 空の様式（意見も会議の情報もありません）\n", s.name)),
-        SheetOutcome::Skipped(reason) => out.push_str(&format!("  シート「{}」: 読みません — {reason}\n", s.name)),
+        SheetOutcome::BlankForm => out.push_str(&format!(
+            "  シート「{}」: 空の様式（意見も会議の情報もありません）\n",
+            s.name
+        )),
+        SheetOutcome::Skipped(reason) => {
+            out.push_str(&format!("  シート「{}」: 読みません — {reason}\n", s.name))
+        }
     }
     // Empty bullets and number-only rows are many and say little: one line each kind.
     let (plain, told): (Vec<_>, Vec<_>) = s.ignored.iter().partition(|ig| is_filler(&ig.reason));
@@ -179,13 +197,24 @@ fn sheet_lines(batch: &Batch, s: &SheetReport) -> String {
     reasons.sort_unstable();
     reasons.dedup();
     for reason in reasons {
-        let rows: Vec<String> = plain.iter().filter(|ig| ig.reason == reason).map(|ig| ig.row.to_string()).collect();
+        let rows: Vec<String> = plain
+            .iter()
+            .filter(|ig| ig.reason == reason)
+            .map(|ig| ig.row.to_string())
+            .collect();
         let mut rows_dedup = rows.clone();
         rows_dedup.dedup();
-        out.push_str(&format!("    意見として数えない行 {} 件: {reason}（{} 行目）\n", rows.len(), compress_rows(&rows_dedup)));
+        out.push_str(&format!(
+            "    意見として数えない行 {} 件: {reason}（{} 行目）\n",
+            rows.len(),
+            compress_rows(&rows_dedup)
+        ));
     }
     for ig in told {
-        out.push_str(&format!("    {} 行目は意見として数えません: {}「{}」\n", ig.row, ig.reason, ig.text));
+        out.push_str(&format!(
+            "    {} 行目は意見として数えません: {}「{}」\n",
+            ig.row, ig.reason, ig.text
+        ));
     }
     for w in &s.warnings {
         out.push_str(&format!("    注意: {w}\n"));
@@ -258,11 +287,17 @@ fn sheet_json(batch: &Batch, s: &SheetReport) -> Value {
             .collect();
         let obj = v.as_object_mut().expect("object");
         obj.insert("profession".into(), json!(m.profession));
-        obj.insert("profession_source".into(), json!(format!("{:?}", m.profession_source)));
+        obj.insert(
+            "profession_source".into(),
+            json!(format!("{:?}", m.profession_source)),
+        );
         obj.insert("title".into(), json!(m.title));
         obj.insert("tier".into(), json!(m.tier.map(|t| t.label())));
         obj.insert("round".into(), json!(m.round));
-        obj.insert("date".into(), json!(m.date.map(|d| d.format("%Y-%m-%d").to_string())));
+        obj.insert(
+            "date".into(),
+            json!(m.date.map(|d| d.format("%Y-%m-%d").to_string())),
+        );
         obj.insert("listed_categories".into(), json!(m.listed_categories));
         obj.insert("remarks".into(), json!(remarks));
     }
@@ -283,7 +318,11 @@ fn compress_rows(rows: &[String]) -> String {
         while j + 1 < nums.len() && nums[j + 1] == nums[j] + 1 {
             j += 1;
         }
-        parts.push(if j > i { format!("{}〜{}", nums[i], nums[j]) } else { nums[i].to_string() });
+        parts.push(if j > i {
+            format!("{}〜{}", nums[i], nums[j])
+        } else {
+            nums[i].to_string()
+        });
         i = j + 1;
     }
     parts.join(", ")

@@ -31,17 +31,11 @@ impl From<Status> for ExitCode {
     }
 }
 
-use crate::rules::lexicon::{self, Lexicon};
-use crate::rules::RuleError;
+use crate::rules::lexicon::Lexicon;
+use crate::rules::{RuleError, Rules};
 
-/// The lexicon from `--rules DIR` (its professions.toml), or the built-in one.
+/// The lexicon from `--rules DIR` (its professions.toml, validated like every
+/// rule file), or the built-in one.
 pub fn load_lexicon(dir: Option<&std::path::Path>) -> Result<Lexicon, RuleError> {
-    let Some(dir) = dir else {
-        return Ok(Lexicon::default());
-    };
-    let path = dir.join(lexicon::FILE_NAME);
-    match std::fs::read_to_string(&path) {
-        Ok(src) => Lexicon::from_toml(&src, &path.display().to_string()),
-        Err(_) => Ok(Lexicon::default()),
-    }
+    Ok(Rules::load(dir)?.lexicon().clone())
 }

@@ -71,7 +71,9 @@ fn create_input_folder(input: &Path) -> Status {
 3. 隣の「出力」フォルダに、ランキング.xlsx、分類一覧.xlsx、フィードバック（職種ごと）ができます。\r\n\r\n\
 分類を直したいときは、分類一覧.xlsx の「修正」の列に書いて保存し、もう一度実行します。\r\n\
 直した内容は次の結果に引き継がれます。\r\n";
-    match std::fs::create_dir_all(input).and_then(|_| std::fs::write(input.join(HELP_FILE_NAME), guide)) {
+    match std::fs::create_dir_all(input)
+        .and_then(|_| std::fs::write(input.join(HELP_FILE_NAME), guide))
+    {
         Ok(()) => {
             eprintln!(
                 "「{}」フォルダを作りました。打合せ会の Excel を入れてから、もう一度実行してください（使い方は {} にあります）。",
@@ -87,7 +89,9 @@ fn create_input_folder(input: &Path) -> Status {
 fn run(args: &RunArgs) -> Status {
     let started = Instant::now();
     if args.paths.is_empty() {
-        eprintln!("エラー: 読むファイルかフォルダを指定してください（例: renkei run 入力 -o 出力）");
+        eprintln!(
+            "エラー: 読むファイルかフォルダを指定してください（例: renkei run 入力 -o 出力）"
+        );
         return Status::Failed;
     }
     let rules = match Rules::load(args.rules.as_deref()) {
@@ -97,14 +101,20 @@ fn run(args: &RunArgs) -> Status {
             return Status::Failed;
         }
     };
-    let (since, until) = match (parse_bound(args.since.as_deref(), "--since"), parse_bound(args.until.as_deref(), "--until")) {
+    let (since, until) = match (
+        parse_bound(args.since.as_deref(), "--since"),
+        parse_bound(args.until.as_deref(), "--until"),
+    ) {
         (Ok(s), Ok(u)) => (s, u),
         (Err(e), _) | (_, Err(e)) => {
             eprintln!("エラー: {e}");
             return Status::Failed;
         }
     };
-    let out = args.out.clone().unwrap_or_else(|| default_output(&args.paths));
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| default_output(&args.paths));
     if let Err(e) = prepare_output(&out) {
         eprintln!("エラー: {e}");
         return Status::Failed;
@@ -118,7 +128,10 @@ fn run(args: &RunArgs) -> Status {
     };
 
     // Ingest: find and read every sheet (all cores).
-    let options = Options { exclude: vec![out.clone()], ..Options::default() };
+    let options = Options {
+        exclude: vec![out.clone()],
+        ..Options::default()
+    };
     let progress = progress_bar(args, ingest::count_files(&args.paths, &options));
     let batch = match ingest::ingest(&args.paths, &options, rules.lexicon(), &|| progress.inc(1)) {
         Ok(b) => b,
@@ -156,7 +169,11 @@ fn run(args: &RunArgs) -> Status {
     let agg = aggregate::aggregate(
         &batch,
         &labels,
-        &Settings { category_order: &category_order, professions: &professions, threshold: rules.similarity_threshold() },
+        &Settings {
+            category_order: &category_order,
+            professions: &professions,
+            threshold: rules.similarity_threshold(),
+        },
     );
     let t_classify = started.elapsed();
     let m_aggregate = peak_memory_mib();
@@ -200,9 +217,9 @@ fn run(args: &RunArgs) -> Status {
 fn parse_bound(s: Option<&str>, flag: &str) -> Result<Option<NaiveDate>, String> {
     match s {
         None => Ok(None),
-        Some(s) => dates::parse_date(s)
-            .map(Some)
-            .ok_or_else(|| format!("{flag} の日付「{s}」を読めません（例: 2024-04-01、令和6年4月1日）")),
+        Some(s) => dates::parse_date(s).map(Some).ok_or_else(|| {
+            format!("{flag} の日付「{s}」を読めません（例: 2024-04-01、令和6年4月1日）")
+        }),
     }
 }
 
@@ -210,7 +227,11 @@ fn parse_bound(s: Option<&str>, flag: &str) -> Result<Option<NaiveDate>, String>
 /// `…/2024-04/出力`; for a file, beside the file.
 fn default_output(paths: &[PathBuf]) -> PathBuf {
     let first = &paths[0];
-    let base = if first.is_dir() { first.parent() } else { first.parent().and_then(Path::parent).or(first.parent()) };
+    let base = if first.is_dir() {
+        first.parent()
+    } else {
+        first.parent().and_then(Path::parent).or(first.parent())
+    };
     match base {
         Some(p) if !p.as_os_str().is_empty() => p.join(DEFAULT_OUTPUT_DIR),
         _ => PathBuf::from(DEFAULT_OUTPUT_DIR),
@@ -219,11 +240,18 @@ fn default_output(paths: &[PathBuf]) -> PathBuf {
 
 /// Creates the output folder and proves it writable before anything is read.
 fn prepare_output(out: &Path) -> Result<(), String> {
-    std::fs::create_dir_all(out.join(FEEDBACK_DIR))
-        .map_err(|e| format!("出力フォルダ「{}」を作れません（{e}）。別の場所を -o で指定してください", out.display()))?;
-    tempfile::NamedTempFile::new_in(out)
-        .map(drop)
-        .map_err(|e| format!("出力フォルダ「{}」に書き込めません（{e}）。別の場所を -o で指定してください", out.display()))
+    std::fs::create_dir_all(out.join(FEEDBACK_DIR)).map_err(|e| {
+        format!(
+            "出力フォルダ「{}」を作れません（{e}）。別の場所を -o で指定してください",
+            out.display()
+        )
+    })?;
+    tempfile::NamedTempFile::new_in(out).map(drop).map_err(|e| {
+        format!(
+            "出力フォルダ「{}」に書き込めません（{e}）。別の場所を -o で指定してください",
+            out.display()
+        )
+    })
 }
 
 fn progress_bar(args: &RunArgs, files: usize) -> ProgressBar {
@@ -242,17 +270,28 @@ fn progress_bar(args: &RunArgs, files: usize) -> ProgressBar {
 
 /// Keeps the meetings inside the period; undated meetings are left out when
 /// a period is given (their date cannot be compared) and counted.
-fn filter_by_date(batch: Batch, since: Option<NaiveDate>, until: Option<NaiveDate>) -> (Batch, usize) {
+fn filter_by_date(
+    batch: Batch,
+    since: Option<NaiveDate>,
+    until: Option<NaiveDate>,
+) -> (Batch, usize) {
     if since.is_none() && until.is_none() {
         return (batch, 0);
     }
     let keep: Vec<bool> = batch
         .meetings
         .iter()
-        .map(|m| m.date.is_some_and(|d| since.is_none_or(|s| d >= s) && until.is_none_or(|u| d <= u)))
+        .map(|m| {
+            m.date
+                .is_some_and(|d| since.is_none_or(|s| d >= s) && until.is_none_or(|u| d <= u))
+        })
         .collect();
     let mut new_index = vec![usize::MAX; batch.meetings.len()];
-    let mut out = Batch { files: batch.files, meetings: Vec::new(), remarks: Vec::new() };
+    let mut out = Batch {
+        files: batch.files,
+        meetings: Vec::new(),
+        remarks: Vec::new(),
+    };
     for (mut m, k) in batch.meetings.into_iter().zip(&keep) {
         if *k {
             new_index[m.index] = out.meetings.len();
@@ -273,7 +312,9 @@ fn filter_by_date(batch: Batch, since: Option<NaiveDate>, until: Option<NaiveDat
                 s.outcome = if keep[i] {
                     crate::model::SheetOutcome::Meeting(new_index[i])
                 } else {
-                    crate::model::SheetOutcome::Skipped("指定した期間（--since / --until）の外の会議なので使いません".into())
+                    crate::model::SheetOutcome::Skipped(
+                        "指定した期間（--since / --until）の外の会議なので使いません".into(),
+                    )
                 };
             }
         }
@@ -302,7 +343,10 @@ pub fn classify_all(rules: &Rules, batch: &Batch) -> Vec<Labels> {
         .collect()
 }
 
-fn write_outputs(ctx: &render::Context, out: &Path) -> Result<render::Written, render::RenderError> {
+fn write_outputs(
+    ctx: &render::Context,
+    out: &Path,
+) -> Result<render::Written, render::RenderError> {
     let written = render::write_all(ctx, out)?;
     remove_stale_feedback(&out.join(FEEDBACK_DIR), &written.feedback);
     Ok(written)
@@ -311,10 +355,14 @@ fn write_outputs(ctx: &render::Context, out: &Path) -> Result<render::Written, r
 /// A profession that had meetings last month but not this month must not keep
 /// last month's feedback workbook next to this month's.
 fn remove_stale_feedback(dir: &Path, written: &[PathBuf]) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for e in entries.flatten() {
         let p = e.path();
-        let is_xlsx = p.extension().is_some_and(|x| x.eq_ignore_ascii_case("xlsx"));
+        let is_xlsx = p
+            .extension()
+            .is_some_and(|x| x.eq_ignore_ascii_case("xlsx"));
         if is_xlsx && !written.contains(&p) {
             let _ = std::fs::remove_file(&p);
         }
@@ -342,7 +390,12 @@ fn print_summary(
         "ファイル {} 件を見ました: 読んだ {}・読めない {}・重複 {}・対象外 {}・一時ファイル等 {}",
         t.files, t.read, t.unreadable, t.duplicates, t.other, t.junk
     );
-    println!("会議 {} 件（職種 {}: {}）", batch.meetings.len(), agg.professions.len(), agg.professions.join("、"));
+    println!(
+        "会議 {} 件（職種 {}: {}）",
+        batch.meetings.len(),
+        agg.professions.len(),
+        agg.professions.join("、")
+    );
     let read = batch.remarks.len() + filtered_out;
     if filtered_out > 0 {
         println!("期間外の会議の意見 {filtered_out} 件は使っていません");
@@ -351,14 +404,32 @@ fn print_summary(
         "読んだ意見 {} 件 = 書いた意見 {} 件（分類一覧の行数）{}",
         batch.remarks.len(),
         agg.remarks_total,
-        if read == batch.remarks.len() { String::new() } else { format!("（期間内のみ。読み込みは {read} 件）") }
+        if read == batch.remarks.len() {
+            String::new()
+        } else {
+            format!("（期間内のみ。読み込みは {read} 件）")
+        }
     );
     if applied.applied > 0 {
         println!("前回の修正 {} 件を反映しました", applied.applied);
     }
     println!("出力フォルダ: {}", out.display());
-    println!("  {}", written.ranking.file_name().unwrap_or_default().to_string_lossy());
-    println!("  {}", written.classified.file_name().unwrap_or_default().to_string_lossy());
+    println!(
+        "  {}",
+        written
+            .ranking
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+    );
+    println!(
+        "  {}",
+        written
+            .classified
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+    );
     println!("  {}/ （{} 職種）", FEEDBACK_DIR, written.feedback.len());
     if t.unreadable > 0 {
         println!("読めなかったファイルが {} 件あります（理由は 分類一覧.xlsx の「取込結果」シートにもあります）", t.unreadable);

@@ -4,7 +4,9 @@
 
 use std::path::Path;
 
-use rust_xlsxwriter::{DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, XlsxError};
+use rust_xlsxwriter::{
+    DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder, Workbook, XlsxError,
+};
 
 use super::Status;
 use crate::cli::TemplateArgs;
@@ -18,13 +20,19 @@ const LIST_ROWS: u32 = 30;
 
 pub fn execute(args: &TemplateArgs) -> Status {
     if let Err(e) = std::fs::create_dir_all(&args.out) {
-        eprintln!("エラー: フォルダ「{}」を作れません（{e}）", args.out.display());
+        eprintln!(
+            "エラー: フォルダ「{}」を作れません（{e}）",
+            args.out.display()
+        );
         return Status::Failed;
     }
     let categories = form_categories();
     for (name, result) in [
         (LIST_FORM, write_list_form(&args.out.join(LIST_FORM), None)),
-        (CLASSIFIED_FORM, write_classified_form(&args.out.join(CLASSIFIED_FORM), &categories)),
+        (
+            CLASSIFIED_FORM,
+            write_classified_form(&args.out.join(CLASSIFIED_FORM), &categories),
+        ),
     ] {
         match result {
             Ok(()) => println!("書きました: {}", args.out.join(name).display()),
@@ -64,7 +72,10 @@ fn cell_format() -> Format {
 }
 
 fn title_format() -> Format {
-    Format::new().set_bold().set_font_size(14).set_font_name("游ゴシック")
+    Format::new()
+        .set_bold()
+        .set_font_size(14)
+        .set_font_name("游ゴシック")
 }
 
 fn plain() -> Format {
@@ -84,15 +95,28 @@ pub fn write_list_form(path: &Path, fill: Option<&Filled>) -> Result<(), XlsxErr
     let ws = wb.add_worksheet().set_name("記入用紙")?;
     ws.write_string_with_format(0, 0, "職種名", &plain())?;
     ws.write_string_with_format(0, 1, fill.map_or("", |f| f.profession), &cell_format())?;
-    ws.write_string_with_format(1, 0, fill.map_or("【一次連携】 第　回　　　　との打合せ会", |f| f.title), &title_format())?;
-    ws.write_string_with_format(2, 0, fill.map_or("令和　年　月　日（　）", |f| f.date), &plain())?;
+    ws.write_string_with_format(
+        1,
+        0,
+        fill.map_or("【一次連携】 第　回　　　　との打合せ会", |f| f.title),
+        &title_format(),
+    )?;
+    ws.write_string_with_format(
+        2,
+        0,
+        fill.map_or("令和　年　月　日（　）", |f| f.date),
+        &plain(),
+    )?;
     for (c, h) in ["No", "職種", "発言者", "意 見", "備考"].iter().enumerate() {
         ws.write_string_with_format(4, c as u16, *h, &header_format())?;
     }
     for i in 0..LIST_ROWS {
         let row = 5 + i;
         ws.write_number_with_format(row, 0, f64::from(i + 1), &cell_format())?;
-        let values = fill.and_then(|f| f.rows.get(i as usize)).copied().unwrap_or(("", "", "", ""));
+        let values = fill
+            .and_then(|f| f.rows.get(i as usize))
+            .copied()
+            .unwrap_or(("", "", "", ""));
         for (c, v) in [values.0, values.1, values.2, values.3].iter().enumerate() {
             ws.write_string_with_format(row, c as u16 + 1, *v, &cell_format())?;
         }
@@ -115,9 +139,17 @@ pub fn write_classified_form(path: &Path, categories: &[String]) -> Result<(), X
     let ws = wb.add_worksheet().set_name("記入用紙")?;
     ws.write_string_with_format(0, 0, "職種名", &plain())?;
     ws.write_string_with_format(0, 1, "", &cell_format())?;
-    ws.write_string_with_format(1, 0, "【一次連携】 第　回　　　　との打合せ会", &title_format())?;
+    ws.write_string_with_format(
+        1,
+        0,
+        "【一次連携】 第　回　　　　との打合せ会",
+        &title_format(),
+    )?;
     ws.write_string_with_format(2, 0, "令和　年　月　日（　）", &plain())?;
-    for (c, h) in ["順位", "カテゴリ", "課題/アイデア", "意 見"].iter().enumerate() {
+    for (c, h) in ["順位", "カテゴリ", "課題/アイデア", "意 見"]
+        .iter()
+        .enumerate()
+    {
         ws.write_string_with_format(4, c as u16, *h, &header_format())?;
     }
     let merged = cell_format().set_align(FormatAlign::VerticalCenter);

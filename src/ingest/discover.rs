@@ -39,7 +39,10 @@ pub const HELP_FILE_NAME: &str = "使い方.txt";
 /// Lists every file under `paths` in order: arguments as given, each folder's
 /// contents sorted by name. `exclude` folders (the output folder) are skipped.
 pub fn discover(paths: &[PathBuf], exclude: &[PathBuf]) -> Result<Vec<Candidate>, DiscoverError> {
-    let exclude: Vec<PathBuf> = exclude.iter().filter_map(|p| p.canonicalize().ok()).collect();
+    let exclude: Vec<PathBuf> = exclude
+        .iter()
+        .filter_map(|p| p.canonicalize().ok())
+        .collect();
     let mut out = Vec::new();
     for root in paths {
         let meta = std::fs::metadata(root).map_err(|_| DiscoverError::NotFound(root.clone()))?;
@@ -57,7 +60,12 @@ pub fn discover(paths: &[PathBuf], exclude: &[PathBuf]) -> Result<Vec<Candidate>
     Ok(out)
 }
 
-fn walk(root: &Path, dir: &Path, exclude: &[PathBuf], out: &mut Vec<Candidate>) -> Result<(), DiscoverError> {
+fn walk(
+    root: &Path,
+    dir: &Path,
+    exclude: &[PathBuf],
+    out: &mut Vec<Candidate>,
+) -> Result<(), DiscoverError> {
     if dir.canonicalize().is_ok_and(|c| exclude.contains(&c)) {
         return Ok(());
     }
@@ -69,7 +77,9 @@ fn walk(root: &Path, dir: &Path, exclude: &[PathBuf], out: &mut Vec<Candidate>) 
     for entry in entries {
         let path = entry.path();
         let name = entry.file_name().to_string_lossy().into_owned();
-        let Ok(file_type) = entry.file_type() else { continue };
+        let Ok(file_type) = entry.file_type() else {
+            continue;
+        };
         if file_type.is_dir() {
             // Hidden folders (.git …) are not inputs; symlinked folders could loop.
             if !name.starts_with('.') {
@@ -155,7 +165,13 @@ mod tests {
         std::fs::create_dir_all(root.join("b")).unwrap();
         std::fs::create_dir_all(root.join("出力")).unwrap();
         std::fs::create_dir_all(root.join(".git")).unwrap();
-        for f in ["b/2.xlsx", "a.xlsx", "出力/ランキング.xlsx", ".git/x.xlsx", "c.txt"] {
+        for f in [
+            "b/2.xlsx",
+            "a.xlsx",
+            "出力/ランキング.xlsx",
+            ".git/x.xlsx",
+            "c.txt",
+        ] {
             std::fs::write(root.join(f), b"x").unwrap();
         }
         let found = discover(&[root.to_path_buf()], &[root.join("出力")]).unwrap();

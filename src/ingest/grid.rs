@@ -87,7 +87,14 @@ mod tests {
 
     #[test]
     fn column_letters() {
-        for (c, want) in [(0, "A"), (4, "E"), (25, "Z"), (26, "AA"), (701, "ZZ"), (16383, "XFD")] {
+        for (c, want) in [
+            (0, "A"),
+            (4, "E"),
+            (25, "Z"),
+            (26, "AA"),
+            (701, "ZZ"),
+            (16383, "XFD"),
+        ] {
             assert_eq!(column_letter(c), want);
         }
     }

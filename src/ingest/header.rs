@@ -27,14 +27,29 @@ pub enum Role {
 
 /// Header words per role, already in [`header_key`] form.
 const SYNONYMS: &[(Role, &[&str])] = &[
-    (Role::No, &["no", "no.", "番号", "#", "nо", "通し番号", "連番"]),
+    (
+        Role::No,
+        &["no", "no.", "番号", "#", "nо", "通し番号", "連番"],
+    ),
     (Role::Profession, &["職種", "職種名"]),
     (Role::Speaker, &["発言者", "氏名", "発言者名"]),
-    (Role::Opinion, &["意見", "ご意見", "御意見", "発言内容", "内容", "課題"]),
+    (
+        Role::Opinion,
+        &["意見", "ご意見", "御意見", "発言内容", "内容", "課題"],
+    ),
     (Role::Note, &["備考", "キーワード", "関係者"]),
     (Role::Rank, &["順位"]),
     (Role::Category, &["カテゴリ", "カテゴリー", "分類", "項目"]),
-    (Role::Kind, &["課題/アイデア", "課題/アイディア", "課題・アイデア", "区分", "種別"]),
+    (
+        Role::Kind,
+        &[
+            "課題/アイデア",
+            "課題/アイディア",
+            "課題・アイデア",
+            "区分",
+            "種別",
+        ],
+    ),
 ];
 
 /// The normalized form header cells are compared in.
@@ -95,17 +110,18 @@ fn header_of_row(row: u32, cells: &[(u32, Value)]) -> Option<Header> {
         }
     }
     let has = |role: Role| roles.iter().any(|(r, _)| *r == role);
-    let layout = if has(Role::Opinion) && has(Role::Category) && (has(Role::Kind) || has(Role::Rank)) {
-        Layout::Classified
-    } else if has(Role::Opinion)
-        && [Role::No, Role::Profession, Role::Speaker, Role::Note]
-            .iter()
-            .any(|r| has(*r))
-    {
-        Layout::List
-    } else {
-        return None;
-    };
+    let layout =
+        if has(Role::Opinion) && has(Role::Category) && (has(Role::Kind) || has(Role::Rank)) {
+            Layout::Classified
+        } else if has(Role::Opinion)
+            && [Role::No, Role::Profession, Role::Speaker, Role::Note]
+                .iter()
+                .any(|r| has(*r))
+        {
+            Layout::List
+        } else {
+            return None;
+        };
     Some(Header {
         row,
         layout,
@@ -130,15 +146,30 @@ mod tests {
     #[test]
     fn layouts_and_synonyms() {
         let cases: &[(&[&str], Option<Layout>)] = &[
-            (&["No", "職種", "発言者", "意 見", "備考"], Some(Layout::List)),
-            (&["ＮＯ．", "職種名", "氏名", "ご意見", "キーワード"], Some(Layout::List)),
+            (
+                &["No", "職種", "発言者", "意 見", "備考"],
+                Some(Layout::List),
+            ),
+            (
+                &["ＮＯ．", "職種名", "氏名", "ご意見", "キーワード"],
+                Some(Layout::List),
+            ),
             (&["#", "発言者名", "発言内容"], Some(Layout::List)),
             (&["番号", "内容", "関係者"], Some(Layout::List)),
             (&["意見", "No", "職種"], Some(Layout::List)),
-            (&["順位", "カテゴリ", "課題/アイデア", "意 見"], Some(Layout::Classified)),
-            (&["順位", "カテゴリー", "課題／アイデア", "意見"], Some(Layout::Classified)),
+            (
+                &["順位", "カテゴリ", "課題/アイデア", "意 見"],
+                Some(Layout::Classified),
+            ),
+            (
+                &["順位", "カテゴリー", "課題／アイデア", "意見"],
+                Some(Layout::Classified),
+            ),
             (&["分類", "区分", "意見"], Some(Layout::Classified)),
-            (&["項目", "種別", "ご意見", "メモ"], Some(Layout::Classified)),
+            (
+                &["項目", "種別", "ご意見", "メモ"],
+                Some(Layout::Classified),
+            ),
             (&["職種名", "薬剤師"], None),
             (&["【一次連携】 第1回薬剤師会との打合せ会"], None),
             (&["意見"], None),
@@ -155,7 +186,10 @@ mod tests {
         let h = header_of_row(4, &row(&["備考", "意見", "日付", "No", "メモ"])).unwrap();
         assert_eq!(h.col(Role::Opinion), Some(1));
         assert_eq!(h.col(Role::No), Some(3));
-        assert_eq!(h.extras, vec![(2, "日付".to_string()), (4, "メモ".to_string())]);
+        assert_eq!(
+            h.extras,
+            vec![(2, "日付".to_string()), (4, "メモ".to_string())]
+        );
     }
 
     #[test]

@@ -22,8 +22,8 @@ use sha2::{Digest, Sha256};
 
 use crate::model::{Batch, FileOutcome, FileReport, Meeting, Remark, SheetOutcome};
 use crate::rules::lexicon::Lexicon;
-use discover::{Candidate, CandidateKind};
 pub use discover::DiscoverError;
+use discover::{Candidate, CandidateKind};
 use sheet::SheetRead;
 use workbook::{SheetContent, SheetLimits};
 
@@ -54,7 +54,8 @@ pub fn ingest(
     let reads: Vec<Option<FileRead>> = candidates
         .par_iter()
         .map(|c| {
-            let read = (c.kind == CandidateKind::Spreadsheet).then(|| read_file(c, options, lexicon));
+            let read =
+                (c.kind == CandidateKind::Spreadsheet).then(|| read_file(c, options, lexicon));
             on_file();
             read
         })
@@ -64,7 +65,9 @@ pub fn ingest(
 
 /// How many files [`ingest`] will visit, for sizing a progress bar.
 pub fn count_files(paths: &[PathBuf], options: &Options) -> usize {
-    discover::discover(paths, &options.exclude).map(|c| c.len()).unwrap_or(0)
+    discover::discover(paths, &options.exclude)
+        .map(|c| c.len())
+        .unwrap_or(0)
 }
 
 fn read_file(c: &Candidate, options: &Options, lexicon: &Lexicon) -> FileRead {
@@ -85,21 +88,43 @@ fn read_file(c: &Candidate, options: &Options, lexicon: &Lexicon) -> FileRead {
             )
         }
         Ok(_) => {}
-        Err(e) => return unreadable(format!("ファイルを開けません（{e}）。ほかのプログラムで開いていないか確かめてください")),
+        Err(e) => {
+            return unreadable(format!(
+                "ファイルを開けません（{e}）。ほかのプログラムで開いていないか確かめてください"
+            ))
+        }
     }
     let bytes = match std::fs::read(&c.path) {
         Ok(b) => b,
-        Err(e) => return unreadable(format!("ファイルを開けません（{e}）。ほかのプログラムで開いていないか確かめてください")),
+        Err(e) => {
+            return unreadable(format!(
+                "ファイルを開けません（{e}）。ほかのプログラムで開いていないか確かめてください"
+            ))
+        }
     };
     let hash: [u8; 32] = Sha256::digest(&bytes).into();
-    let file_name = c.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let file_name = c
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let format = match guard::inspect(&file_name, &bytes, &options.file_limits) {
         Ok(f) => f,
-        Err(rejection) => return FileRead { hash, ..unreadable(rejection.reason()) },
+        Err(rejection) => {
+            return FileRead {
+                hash,
+                ..unreadable(rejection.reason())
+            }
+        }
     };
     let sheets = match workbook::read_sheets(&bytes, format, options.sheet_limits) {
         Ok(s) => s,
-        Err(e) => return FileRead { hash, ..unreadable(e.to_string()) },
+        Err(e) => {
+            return FileRead {
+                hash,
+                ..unreadable(e.to_string())
+            }
+        }
     };
     let stem = Path::new(&file_name)
         .file_stem()
@@ -108,7 +133,9 @@ fn read_file(c: &Candidate, options: &Options, lexicon: &Lexicon) -> FileRead {
     let sheets = sheets
         .into_iter()
         .map(|s| match s.content {
-            SheetContent::Cells(grid) => sheet::read_sheet(&grid, &c.display, &stem, &s.name, lexicon),
+            SheetContent::Cells(grid) => {
+                sheet::read_sheet(&grid, &c.display, &stem, &s.name, lexicon)
+            }
             SheetContent::Skipped(reason) => sheet::skipped(&s.name, reason),
         })
         .collect();
@@ -131,7 +158,11 @@ fn assemble(candidates: &[Candidate], reads: Vec<Option<FileRead>>) -> Batch {
                 CandidateKind::Junk => FileOutcome::Junk,
                 _ => FileOutcome::NotSpreadsheet,
             };
-            batch.files.push(FileReport { path: c.display.clone(), outcome, sheets: Vec::new() });
+            batch.files.push(FileReport {
+                path: c.display.clone(),
+                outcome,
+                sheets: Vec::new(),
+            });
             continue;
         };
         if matches!(read.outcome, FileOutcome::Read) {
@@ -145,7 +176,11 @@ fn assemble(candidates: &[Candidate], reads: Vec<Option<FileRead>>) -> Batch {
             }
             seen.insert(read.hash, c.display.clone());
         }
-        let file_name = c.path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let file_name = c
+            .path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let mut reports = Vec::with_capacity(read.sheets.len());
         for s in read.sheets {
             let mut report = s.report;
@@ -162,7 +197,11 @@ fn assemble(candidates: &[Candidate], reads: Vec<Option<FileRead>>) -> Batch {
             }
             reports.push(report);
         }
-        batch.files.push(FileReport { path: c.display.clone(), outcome: read.outcome, sheets: reports });
+        batch.files.push(FileReport {
+            path: c.display.clone(),
+            outcome: read.outcome,
+            sheets: reports,
+        });
     }
     batch
 }
@@ -171,9 +210,20 @@ fn assemble(candidates: &[Candidate], reads: Vec<Option<FileRead>>) -> Batch {
 /// rerun after staff fix a typo elsewhere in the file keeps the same ids and
 /// the corrections made against them. The same opinion twice in one meeting
 /// gets `-2`, `-3` … in reading order.
-fn remark_id(file_name: &str, meeting: &Meeting, remark: &Remark, uses: &mut HashMap<String, usize>) -> String {
+fn remark_id(
+    file_name: &str,
+    meeting: &Meeting,
+    remark: &Remark,
+    uses: &mut HashMap<String, usize>,
+) -> String {
     let mut h = Sha256::new();
-    for part in [file_name, "\u{0}", &meeting.sheet, "\u{0}", &remark.match_key] {
+    for part in [
+        file_name,
+        "\u{0}",
+        &meeting.sheet,
+        "\u{0}",
+        &remark.match_key,
+    ] {
         h.update(part.as_bytes());
     }
     let digest = h.finalize();

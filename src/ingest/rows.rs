@@ -104,7 +104,11 @@ impl Collector<'_> {
             }
             let norm = normalize::normalize(&piece.text);
             if normalize::is_placeholder(&norm.text) {
-                self.ignore(row, &piece.text, "記入例・空欄の印（〇〇 など）で、意見ではありません");
+                self.ignore(
+                    row,
+                    &piece.text,
+                    "記入例・空欄の印（〇〇 など）で、意見ではありません",
+                );
                 continue;
             }
             let key = normalize::match_key(&norm.text);
@@ -199,7 +203,9 @@ fn read_classified<'g>(
     body: impl Iterator<Item = &'g (u32, Vec<(u32, Value)>)>,
     header: &Header,
 ) {
-    let opinion_col = header.col(Role::Opinion).expect("a classified header has 意見");
+    let opinion_col = header
+        .col(Role::Opinion)
+        .expect("a classified header has 意見");
     let mut category: Option<String> = None;
     let mut kind: Option<Kind> = None;
     let mut last_table_row: Option<u32> = None;
@@ -213,10 +219,18 @@ fn read_classified<'g>(
         // row, so a blank inherits from above — but only inside the table: a
         // row after a gap, or a ※ note, is text under the table.
         let is_note = continues
-            && (!adjacent || opinion.is_none() || opinion.as_deref().is_some_and(|o| o.trim_start().starts_with('※')));
+            && (!adjacent
+                || opinion.is_none()
+                || opinion
+                    .as_deref()
+                    .is_some_and(|o| o.trim_start().starts_with('※')));
         if is_note {
             let text = stray_text(cells, header, &[]).unwrap_or_default();
-            c.ignore(*row, &text, "表の下の注記（カテゴリも課題/アイデアもない行）");
+            c.ignore(
+                *row,
+                &text,
+                "表の下の注記（カテゴリも課題/アイデアもない行）",
+            );
             continue;
         }
         if let Some(cat) = own_category {

@@ -37,7 +37,13 @@ pub fn skipped(name: &str, reason: String) -> SheetRead {
 
 /// Reads one sheet's grid. `file` is the display path, `file_stem` the file
 /// name without extension (a profession source of last resort).
-pub fn read_sheet(grid: &Grid, file: &str, file_stem: &str, sheet: &str, lexicon: &Lexicon) -> SheetRead {
+pub fn read_sheet(
+    grid: &Grid,
+    file: &str,
+    file_stem: &str,
+    sheet: &str,
+    lexicon: &Lexicon,
+) -> SheetRead {
     if grid.is_empty() {
         return skipped(sheet, "空のシートです".into());
     }
@@ -78,7 +84,9 @@ pub fn read_sheet(grid: &Grid, file: &str, file_stem: &str, sheet: &str, lexicon
         _ => {}
     }
     if let Some(text) = &title.unreadable_date {
-        warnings.push(format!("日付「{text}」を読めませんでした。日付は空欄にします"));
+        warnings.push(format!(
+            "日付「{text}」を読めませんでした。日付は空欄にします"
+        ));
     } else if title.date.is_none() {
         warnings.push("会議の日付が見つかりません。日付は空欄にします".into());
     }
@@ -132,8 +140,15 @@ fn decide_profession(
         .iter()
         .map(|s| (ProfessionSource::TitleCell, s.as_str()))
         .chain(title_lines.map(|s| (ProfessionSource::Title, s.as_str())))
-        .chain(column.iter().map(|s| (ProfessionSource::Column, s.as_str())))
-        .chain([(ProfessionSource::SheetName, sheet), (ProfessionSource::FileName, file_stem)])
+        .chain(
+            column
+                .iter()
+                .map(|s| (ProfessionSource::Column, s.as_str())),
+        )
+        .chain([
+            (ProfessionSource::SheetName, sheet),
+            (ProfessionSource::FileName, file_stem),
+        ])
         .collect();
     for (source, text) in &candidates {
         if let Some(name) = lexicon.find_profession(text) {
@@ -156,14 +171,21 @@ fn decide_profession(
 
 fn most_common(values: &[String]) -> Option<String> {
     let mut counts: Vec<(&String, usize)> = Vec::new();
-    for v in values.iter().filter(|v| !normalize::is_placeholder(&normalize::normalize(v).text)) {
+    for v in values
+        .iter()
+        .filter(|v| !normalize::is_placeholder(&normalize::normalize(v).text))
+    {
         match counts.iter_mut().find(|(x, _)| *x == v) {
             Some((_, n)) => *n += 1,
             None => counts.push((v, 1)),
         }
     }
     // Ties go to the first seen: max_by_key returns the last maximum.
-    counts.into_iter().rev().max_by_key(|(_, n)| *n).map(|(v, _)| v.clone())
+    counts
+        .into_iter()
+        .rev()
+        .max_by_key(|(_, n)| *n)
+        .map(|(v, _)| v.clone())
 }
 
 /// Names that say nothing about a profession: default sheet names, form labels.
@@ -176,7 +198,19 @@ fn is_generic_name(s: &str) -> bool {
     let stem = lower.trim_end_matches(|c: char| c.is_ascii_digit()).trim();
     matches!(
         stem,
-        "sheet" | "シート" | "sheet " | "一覧" | "記入例" | "様式" | "例①" | "例②" | "例1" | "例2" | "入力" | "集計" | "原本"
+        "sheet"
+            | "シート"
+            | "sheet "
+            | "一覧"
+            | "記入例"
+            | "様式"
+            | "例①"
+            | "例②"
+            | "例1"
+            | "例2"
+            | "入力"
+            | "集計"
+            | "原本"
     )
 }
 
@@ -186,7 +220,10 @@ mod tests {
 
     #[test]
     fn most_common_prefers_first_on_tie() {
-        let v: Vec<String> = ["薬剤師", "医師", "医師", "薬剤師", "〇〇"].iter().map(|s| s.to_string()).collect();
+        let v: Vec<String> = ["薬剤師", "医師", "医師", "薬剤師", "〇〇"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
         assert_eq!(most_common(&v).as_deref(), Some("薬剤師"));
     }
 

@@ -48,7 +48,10 @@ static DATE_LIKE: LazyLock<Regex> = LazyLock::new(|| {
 pub fn read_title(grid: &Grid, header_row: u32) -> TitleBlock {
     let mut block = TitleBlock::default();
     for (_, cells) in grid.rows.iter().take_while(|(r, _)| *r < header_row) {
-        let texts: Vec<String> = cells.iter().map(|(_, v)| v.as_text().trim().to_string()).collect();
+        let texts: Vec<String> = cells
+            .iter()
+            .map(|(_, v)| v.as_text().trim().to_string())
+            .collect();
         let line = texts.join(" ");
         let mut label_row = false;
         for (i, (_, v)) in cells.iter().enumerate() {
@@ -99,15 +102,24 @@ pub fn read_title(grid: &Grid, header_row: u32) -> TitleBlock {
 /// instruction) is not a label.
 fn label_value(cell: &str, next: Option<&String>) -> Option<String> {
     let key = header_key(cell);
-    let rest = key.strip_prefix("職種名").or_else(|| key.strip_prefix("職種"))?;
+    let rest = key
+        .strip_prefix("職種名")
+        .or_else(|| key.strip_prefix("職種"))?;
     let rest = rest.trim_start_matches([':', '：']);
     if rest.is_empty() {
         let next = next.map(|s| s.trim().to_string()).unwrap_or_default();
-        return Some(if header_key(&next).is_empty() { String::new() } else { next });
+        return Some(if header_key(&next).is_empty() {
+            String::new()
+        } else {
+            next
+        });
     }
     if key.len() > rest.len() && key[..key.len() - rest.len()].ends_with([':', '：']) {
         // Take the value from the original text to keep its spacing.
-        let original = cell.split_once([':', '：']).map(|(_, v)| v.trim()).unwrap_or(rest);
+        let original = cell
+            .split_once([':', '：'])
+            .map(|(_, v)| v.trim())
+            .unwrap_or(rest);
         return Some(original.to_string());
     }
     None
@@ -139,7 +151,10 @@ mod tests {
         ]);
         let b = read_title(&g, 3);
         assert_eq!(b.profession_label.as_deref(), Some("薬剤師会"));
-        assert_eq!(b.title.as_deref(), Some("【一次連携】 第1回薬剤師会との打合せ会"));
+        assert_eq!(
+            b.title.as_deref(),
+            Some("【一次連携】 第1回薬剤師会との打合せ会")
+        );
         assert_eq!(b.tier, Some(Tier::Primary));
         assert_eq!(b.round, Some(1));
         assert_eq!(b.date, NaiveDate::from_ymd_opt(2022, 4, 1));

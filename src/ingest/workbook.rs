@@ -53,7 +53,11 @@ pub enum OpenError {
 }
 
 /// Reads every sheet of a workbook whose bytes the guard accepted.
-pub fn read_sheets(bytes: &[u8], format: Format, limits: SheetLimits) -> Result<Vec<SheetData>, OpenError> {
+pub fn read_sheets(
+    bytes: &[u8],
+    format: Format,
+    limits: SheetLimits,
+) -> Result<Vec<SheetData>, OpenError> {
     match format {
         Format::Xlsx => read_xlsx(bytes, limits),
         Format::Xls => {
@@ -73,7 +77,9 @@ pub fn read_sheets(bytes: &[u8], format: Format, limits: SheetLimits) -> Result<
 fn visibility_skip(visible: SheetVisible, typ: SheetType) -> Option<String> {
     match (visible, typ) {
         (SheetVisible::Hidden, _) => Some("非表示のシートなので読みません".into()),
-        (SheetVisible::VeryHidden, _) => Some("完全に非表示（VeryHidden）のシートなので読みません".into()),
+        (SheetVisible::VeryHidden, _) => {
+            Some("完全に非表示（VeryHidden）のシートなので読みません".into())
+        }
         (_, SheetType::WorkSheet) => None,
         (_, SheetType::ChartSheet) => Some("グラフのシートなので読みません".into()),
         (_, _) => Some("ワークシートではない（マクロ・ダイアログ）ので読みません".into()),
@@ -92,7 +98,10 @@ fn read_xlsx(bytes: &[u8], limits: SheetLimits) -> Result<Vec<SheetData>, OpenEr
                 Err(reason) => SheetContent::Skipped(reason),
             },
         };
-        out.push(SheetData { name: sheet.name, content });
+        out.push(SheetData {
+            name: sheet.name,
+            content,
+        });
     }
     Ok(out)
 }
@@ -141,7 +150,10 @@ where
                 Err(e) => SheetContent::Skipped(format!("シートを読めません（{e}）")),
             },
         };
-        out.push(SheetData { name: sheet.name, content });
+        out.push(SheetData {
+            name: sheet.name,
+            content,
+        });
     }
     Ok(out)
 }

@@ -41,10 +41,19 @@ fn copy_tree(from: &Path, to: &Path, skip: &[&str]) {
 
 /// `renkei check --json PATHS`: (exit code, parsed JSON).
 pub fn check_json(paths: &[&Path]) -> (i32, Value) {
-    let out = renkei().arg("check").arg("--json").args(paths).output().expect("run");
+    let out = renkei()
+        .arg("check")
+        .arg("--json")
+        .args(paths)
+        .output()
+        .expect("run");
     let code = out.status.code().expect("exit code");
     let json = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!("JSON ({e}): {}\nstderr: {}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+        panic!(
+            "JSON ({e}): {}\nstderr: {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
     });
     (code, json)
 }
@@ -55,7 +64,11 @@ pub fn file<'a>(json: &'a Value, name: &str) -> &'a Value {
         .as_array()
         .expect("files")
         .iter()
-        .find(|f| f["path"].as_str().is_some_and(|p| p == name || p.ends_with(&format!("/{name}"))))
+        .find(|f| {
+            f["path"]
+                .as_str()
+                .is_some_and(|p| p == name || p.ends_with(&format!("/{name}")))
+        })
         .unwrap_or_else(|| panic!("no file {name} in {json:#}"))
 }
 
@@ -110,13 +123,25 @@ pub fn rows<'a>(book: &'a [(String, Vec<Vec<String>>)], name: &str) -> &'a [Vec<
     &book
         .iter()
         .find(|(n, _)| n == name)
-        .unwrap_or_else(|| panic!("no sheet {name}: {:?}", book.iter().map(|b| &b.0).collect::<Vec<_>>()))
+        .unwrap_or_else(|| {
+            panic!(
+                "no sheet {name}: {:?}",
+                book.iter().map(|b| &b.0).collect::<Vec<_>>()
+            )
+        })
         .1
 }
 
 /// `renkei run PATHS -o OUT` with extra args; returns (exit code, stdout, stderr).
 pub fn run(paths: &[&Path], out: &Path, extra: &[&str]) -> (i32, String, String) {
-    let o = renkei().arg("run").args(paths).arg("-o").arg(out).args(extra).output().expect("run");
+    let o = renkei()
+        .arg("run")
+        .args(paths)
+        .arg("-o")
+        .arg(out)
+        .args(extra)
+        .output()
+        .expect("run");
     (
         o.status.code().expect("exit code"),
         String::from_utf8_lossy(&o.stdout).into_owned(),

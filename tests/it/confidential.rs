@@ -12,7 +12,14 @@ use rust_xlsxwriter::Workbook;
 
 use crate::common::{read_book, run};
 
-const PROFESSIONS: &[&str] = &["医師", "薬剤師", "看護師", "介護支援専門員", "栄養士", "歯科衛生士"];
+const PROFESSIONS: &[&str] = &[
+    "医師",
+    "薬剤師",
+    "看護師",
+    "介護支援専門員",
+    "栄養士",
+    "歯科衛生士",
+];
 
 /// One generated meeting: profession index, then remarks as (mentioned
 /// profession index, is idea).
@@ -24,22 +31,34 @@ struct GenMeeting {
 
 fn meetings() -> impl Strategy<Value = Vec<GenMeeting>> {
     prop::collection::vec(
-        (0..PROFESSIONS.len(), prop::collection::vec((0..PROFESSIONS.len(), any::<bool>()), 1..6))
-            .prop_map(|(profession, remarks)| GenMeeting { profession, remarks }),
+        (
+            0..PROFESSIONS.len(),
+            prop::collection::vec((0..PROFESSIONS.len(), any::<bool>()), 1..6),
+        )
+            .prop_map(|(profession, remarks)| GenMeeting {
+                profession,
+                remarks,
+            }),
         1..7,
     )
 }
 
 /// Writes the meetings two to a file (sheets 会議A, 会議B) and returns, per
 /// profession, its remark markers, plus every speaker and file name used.
-fn write_inputs(dir: &Path, ms: &[GenMeeting]) -> (BTreeMap<usize, Vec<String>>, Vec<String>, Vec<String>) {
+fn write_inputs(
+    dir: &Path,
+    ms: &[GenMeeting],
+) -> (BTreeMap<usize, Vec<String>>, Vec<String>, Vec<String>) {
     let mut own: BTreeMap<usize, Vec<String>> = BTreeMap::new();
     let mut speakers = Vec::new();
     let mut files = Vec::new();
     for (f, pair) in ms.chunks(2).enumerate() {
         let mut wb = Workbook::new();
         for (s, m) in pair.iter().enumerate() {
-            let ws = wb.add_worksheet().set_name(format!("会議{}", ['A', 'B'][s])).unwrap();
+            let ws = wb
+                .add_worksheet()
+                .set_name(format!("会議{}", ['A', 'B'][s]))
+                .unwrap();
             ws.write_string(0, 0, "職種名").unwrap();
             ws.write_string(0, 1, PROFESSIONS[m.profession]).unwrap();
             ws.write_string(1, 0, "令和6年5月10日").unwrap();
@@ -49,7 +68,10 @@ fn write_inputs(dir: &Path, ms: &[GenMeeting]) -> (BTreeMap<usize, Vec<String>>,
             for (i, (about, idea)) in m.remarks.iter().enumerate() {
                 let marker = format!("印{f}x{s}x{i}号");
                 let text = if *idea {
-                    format!("{}と{marker}について話し合う場を作りたい", PROFESSIONS[*about])
+                    format!(
+                        "{}と{marker}について話し合う場を作りたい",
+                        PROFESSIONS[*about]
+                    )
                 } else {
                     format!("{}との{marker}の連絡がうまくいかない", PROFESSIONS[*about])
                 };

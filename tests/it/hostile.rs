@@ -34,7 +34,12 @@ fn garbage_folder_is_reported_file_by_file_without_a_crash() {
     let dir = tempfile::tempdir().unwrap();
     let mut sources = Vec::new();
     all_files(&fixtures(), &mut sources);
-    sources.retain(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("xlsx" | "xls" | "ods")));
+    sources.retain(|p| {
+        matches!(
+            p.extension().and_then(|e| e.to_str()),
+            Some("xlsx" | "xls" | "ods")
+        )
+    });
     sources.sort();
     let mut rng = Rng(0x5EED);
     let mut made = 0;
@@ -46,7 +51,11 @@ fn garbage_folder_is_reported_file_by_file_without_a_crash() {
         let ext = src.extension().unwrap().to_str().unwrap();
         // Cut off at a few places, including inside the zip directory.
         for frac in [3, 2] {
-            std::fs::write(dir.path().join(format!("cut{i}_{frac}.{ext}")), &bytes[..bytes.len() * (frac - 1) / frac]).unwrap();
+            std::fs::write(
+                dir.path().join(format!("cut{i}_{frac}.{ext}")),
+                &bytes[..bytes.len() * (frac - 1) / frac],
+            )
+            .unwrap();
             made += 1;
         }
         // Flip a handful of bytes in the middle (compressed data, headers).
@@ -67,7 +76,11 @@ fn garbage_folder_is_reported_file_by_file_without_a_crash() {
         made += 2;
     }
     // One good file among the garbage must still be read in full.
-    std::fs::copy(fixtures().join("薬剤師_第1回.xlsx"), dir.path().join("zz_good.xlsx")).unwrap();
+    std::fs::copy(
+        fixtures().join("薬剤師_第1回.xlsx"),
+        dir.path().join("zz_good.xlsx"),
+    )
+    .unwrap();
 
     let (code, json) = check_json(&[dir.path()]);
     assert!(code == 0 || code == 1, "exit {code}");

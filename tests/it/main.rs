@@ -5,5 +5,6 @@ mod check;
 mod common;
 mod confidential;
 mod hostile;
+mod rules_cli;
 mod run;
 mod template;

@@ -6,13 +6,32 @@ use std::path::Path;
 use crate::common::{fixtures, fixtures_copy, read_book, rows, run};
 
 const HEADERS: [&str; 18] = [
-    "ID", "会議", "日付", "職種", "発言者", "意見(原文)", "意見(正規化)", "カテゴリ", "課題/アイデア", "所在",
-    "連携の場", "関係職種", "重複グループ", "再掲", "出典", "カテゴリ(修正)", "課題/アイデア(修正)", "所在(修正)",
+    "ID",
+    "会議",
+    "日付",
+    "職種",
+    "発言者",
+    "意見(原文)",
+    "意見(正規化)",
+    "カテゴリ",
+    "課題/アイデア",
+    "所在",
+    "連携の場",
+    "関係職種",
+    "重複グループ",
+    "再掲",
+    "出典",
+    "カテゴリ(修正)",
+    "課題/アイデア(修正)",
+    "所在(修正)",
 ];
 
 /// The header row of a table sheet and the rows under it.
 fn table<'a>(sheet: &'a [Vec<String>], first_header: &str) -> (&'a [String], &'a [Vec<String>]) {
-    let at = sheet.iter().position(|r| r.first().is_some_and(|c| c == first_header)).expect("header row");
+    let at = sheet
+        .iter()
+        .position(|r| r.first().is_some_and(|c| c == first_header))
+        .expect("header row");
     (&sheet[at], &sheet[at + 1..])
 }
 
@@ -21,7 +40,10 @@ fn fixtures_folder_gives_all_three_workbooks_and_conserves_remarks() {
     let out = tempfile::tempdir().unwrap();
     let (code, stdout, stderr) = run(&[&fixtures()], out.path(), &[]);
     assert_eq!(code, 1, "broken fixtures make exit 1\n{stdout}\n{stderr}");
-    assert!(stdout.contains("読んだ意見 65 件 = 書いた意見 65 件"), "{stdout}");
+    assert!(
+        stdout.contains("読んだ意見 65 件 = 書いた意見 65 件"),
+        "{stdout}"
+    );
 
     let classified = read_book(&out.path().join("分類一覧.xlsx"));
     let (header, body) = table(rows(&classified, "一覧"), "ID");
@@ -33,20 +55,40 @@ fn fixtures_folder_gives_all_three_workbooks_and_conserves_remarks() {
     ids.dedup();
     assert_eq!(ids.len(), 65, "every remark exactly once");
     // Formula-looking remarks stay text.
-    assert!(body.iter().any(|r| r[5] == "=薬局同士で夜間の輪番を決めたい"));
+    assert!(body
+        .iter()
+        .any(|r| r[5] == "=薬局同士で夜間の輪番を決めたい"));
     assert!(body.iter().any(|r| r[5].starts_with("+ケアマネからの連絡")));
-    for s in ["職種内", "職種間", "地域全体", "集計", "カテゴリ行列", "二次連携候補", "会議一覧", "取込結果"] {
+    for s in [
+        "職種内",
+        "職種間",
+        "地域全体",
+        "集計",
+        "カテゴリ行列",
+        "二次連携候補",
+        "会議一覧",
+        "取込結果",
+    ] {
         rows(&classified, s);
     }
     // The three 所在 sheets partition the remarks.
     let by_location: usize = ["職種内", "職種間", "地域全体"]
         .iter()
-        .map(|s| table(rows(&classified, s), "ID").1.iter().filter(|r| !r[0].is_empty()).count())
+        .map(|s| {
+            table(rows(&classified, s), "ID")
+                .1
+                .iter()
+                .filter(|r| !r[0].is_empty())
+                .count()
+        })
         .sum();
     assert_eq!(by_location, 65);
     let intake = rows(&classified, "取込結果");
     assert!(intake.iter().flatten().any(|c| c.contains("パスワード")));
-    assert!(intake.iter().flatten().any(|c| c.contains("読んだ意見 65 件 = 一覧の行 65 行")));
+    assert!(intake
+        .iter()
+        .flatten()
+        .any(|c| c.contains("読んだ意見 65 件 = 一覧の行 65 行")));
 
     // Feedback: one workbook a profession; together they hold every remark once.
     let fb_dir = out.path().join("フィードバック");
@@ -54,7 +96,10 @@ fn fixtures_folder_gives_all_three_workbooks_and_conserves_remarks() {
     for e in std::fs::read_dir(&fb_dir).unwrap() {
         let book = read_book(&e.unwrap().path());
         let (_, list) = table(rows(&book, "意見一覧"), "会議");
-        total += list.iter().filter(|r| r.iter().any(|c| !c.is_empty())).count();
+        total += list
+            .iter()
+            .filter(|r| r.iter().any(|c| !c.is_empty()))
+            .count();
         rows(&book, "表紙");
         rows(&book, "ランキング");
         rows(&book, "所在と次の一手");
@@ -68,13 +113,20 @@ fn fixtures_folder_gives_all_three_workbooks_and_conserves_remarks() {
 #[test]
 fn manual_example_two_is_reproduced_in_the_ranking() {
     let input = tempfile::tempdir().unwrap();
-    std::fs::copy(fixtures().join("介護支援専門員_例2.xlsx"), input.path().join("例2.xlsx")).unwrap();
+    std::fs::copy(
+        fixtures().join("介護支援専門員_例2.xlsx"),
+        input.path().join("例2.xlsx"),
+    )
+    .unwrap();
     let out = tempfile::tempdir().unwrap();
     let (code, stdout, stderr) = run(&[input.path()], out.path(), &[]);
     assert_eq!(code, 0, "{stdout}{stderr}");
     let book = read_book(&out.path().join("ランキング.xlsx"));
     let (header, body) = table(rows(&book, "介護支援専門員"), "順位");
-    assert_eq!(header[..5], ["順位", "カテゴリ", "件数", "課題/アイデア", "意見"]);
+    assert_eq!(
+        header[..5],
+        ["順位", "カテゴリ", "件数", "課題/アイデア", "意見"]
+    );
     let ranked: Vec<(String, String, String)> = body
         .iter()
         .filter(|r| !r[0].is_empty())
@@ -99,12 +151,25 @@ fn manual_example_two_is_reproduced_in_the_ranking() {
             .unwrap_or_default()
     };
     let first = cell("多職種連携", "課題");
-    assert!(first.contains("・自分たちの情報発信力が弱い\n") || first.contains("・自分たちの情報発信力が弱い"), "{first}");
+    assert!(
+        first.contains("・自分たちの情報発信力が弱い\n")
+            || first.contains("・自分たちの情報発信力が弱い"),
+        "{first}"
+    );
     assert!(!first.contains("【再掲】"), "{first}");
     let second = cell("他職種への職能の周知", "課題");
-    assert!(second.contains("・自分たちの情報発信力が弱い【再掲】"), "{second}");
-    assert!(second.contains("・自分たちの職能をアピールできる場が少ない【再掲】"), "{second}");
-    assert!(second.contains("・自信をもってアピールできない"), "{second}");
+    assert!(
+        second.contains("・自分たちの情報発信力が弱い【再掲】"),
+        "{second}"
+    );
+    assert!(
+        second.contains("・自分たちの職能をアピールできる場が少ない【再掲】"),
+        "{second}"
+    );
+    assert!(
+        second.contains("・自信をもってアピールできない"),
+        "{second}"
+    );
     assert!(cell("情報共有ツール", "課題").contains("・情報共有不足【再掲】"));
     assert!(cell("多職種連携", "アイデア").contains("・合同研修会やりたい"));
 }
@@ -112,13 +177,25 @@ fn manual_example_two_is_reproduced_in_the_ranking() {
 #[test]
 fn repeated_remarks_are_grouped_with_a_count() {
     let input = tempfile::tempdir().unwrap();
-    std::fs::copy(fixtures().join("第3回打合せ.xlsx"), input.path().join("a.xlsx")).unwrap();
+    std::fs::copy(
+        fixtures().join("第3回打合せ.xlsx"),
+        input.path().join("a.xlsx"),
+    )
+    .unwrap();
     let out = tempfile::tempdir().unwrap();
     let (code, ..) = run(&[input.path()], out.path(), &[]);
     assert_eq!(code, 0);
     let book = read_book(&out.path().join("ランキング.xlsx"));
-    let all: String = rows(&book, "全体").iter().flatten().cloned().collect::<Vec<_>>().join("\n");
-    assert!(all.contains("・病院は、在宅の準備が整う前に退院日を決めてしまう ×2"), "{all}");
+    let all: String = rows(&book, "全体")
+        .iter()
+        .flatten()
+        .cloned()
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(
+        all.contains("・病院は、在宅の準備が整う前に退院日を決めてしまう ×2"),
+        "{all}"
+    );
 }
 
 #[test]
@@ -127,8 +204,17 @@ fn two_runs_give_identical_cell_values() {
     let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     assert_eq!(run(&[input.path()], a.path(), &[]).0, 0);
     assert_eq!(run(&[input.path()], b.path(), &[]).0, 0);
-    for name in ["ランキング.xlsx", "分類一覧.xlsx", "フィードバック/薬剤師.xlsx", "フィードバック/介護支援専門員.xlsx"] {
-        assert_eq!(read_book(&a.path().join(name)), read_book(&b.path().join(name)), "{name}");
+    for name in [
+        "ランキング.xlsx",
+        "分類一覧.xlsx",
+        "フィードバック/薬剤師.xlsx",
+        "フィードバック/介護支援専門員.xlsx",
+    ] {
+        assert_eq!(
+            read_book(&a.path().join(name)),
+            read_book(&b.path().join(name)),
+            "{name}"
+        );
     }
 }
 
@@ -159,7 +245,11 @@ fn no_inputs_and_bad_dates_are_exit_2() {
 fn since_and_until_keep_only_meetings_in_the_period() {
     let input = fixtures_copy(&["broken"]);
     let out = tempfile::tempdir().unwrap();
-    let (code, stdout, _) = run(&[input.path()], out.path(), &["--since", "2023-01-01", "--until", "令和5年12月31日"]);
+    let (code, stdout, _) = run(
+        &[input.path()],
+        out.path(),
+        &["--since", "2023-01-01", "--until", "令和5年12月31日"],
+    );
     assert_eq!(code, 0);
     let book = read_book(&out.path().join("分類一覧.xlsx"));
     let (_, body) = table(rows(&book, "一覧"), "ID");
@@ -191,8 +281,15 @@ fn write_sheet(path: &Path, profession: &str, remarks: &[(&str, &str)]) {
 #[test]
 fn hostile_profession_names_stay_inside_the_feedback_folder() {
     let input = tempfile::tempdir().unwrap();
-    for (i, name) in ["../x", "CON", "a/b:c", "nul.txt", "..", "薬剤師"].iter().enumerate() {
-        write_sheet(&input.path().join(format!("{i}.xlsx")), name, &[("話者", &format!("意見その{i}について相談したい"))]);
+    for (i, name) in ["../x", "CON", "a/b:c", "nul.txt", "..", "薬剤師"]
+        .iter()
+        .enumerate()
+    {
+        write_sheet(
+            &input.path().join(format!("{i}.xlsx")),
+            name,
+            &[("話者", &format!("意見その{i}について相談したい"))],
+        );
     }
     let out = tempfile::tempdir().unwrap();
     let (code, stdout, stderr) = run(&[input.path()], out.path(), &[]);
@@ -204,13 +301,19 @@ fn hostile_profession_names_stay_inside_the_feedback_folder() {
     names.sort();
     assert_eq!(names.len(), 6, "{names:?}");
     for n in &names {
-        assert!(!n.contains('/') && !n.contains('\\') && !n.contains(':') && !n.starts_with(".."), "{n}");
+        assert!(
+            !n.contains('/') && !n.contains('\\') && !n.contains(':') && !n.starts_with(".."),
+            "{n}"
+        );
         let stem = n.trim_end_matches(".xlsx").to_uppercase();
         assert!(!["CON", "NUL", "NUL.TXT"].contains(&stem.as_str()), "{n}");
     }
     // Nothing escaped the output folder.
     assert!(!out.path().join("x.xlsx").exists() && !out.path().join("x").exists());
-    let entries: Vec<_> = std::fs::read_dir(out.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let entries: Vec<_> = std::fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     assert_eq!(entries.len(), 3, "{entries:?}");
 }
 
@@ -220,7 +323,8 @@ fn a_60000_row_sheet_and_a_32767_character_remark_survive() {
     let input = tempfile::tempdir().unwrap();
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet_with_constant_memory().unwrap();
-    ws.write_string(0, 0, "【一次連携】 第1回 薬剤師会との打合せ会").unwrap();
+    ws.write_string(0, 0, "【一次連携】 第1回 薬剤師会との打合せ会")
+        .unwrap();
     for (c, h) in ["No", "意見"].iter().enumerate() {
         ws.write_string(2, c as u16, *h).unwrap();
     }
@@ -230,14 +334,22 @@ fn a_60000_row_sheet_and_a_32767_character_remark_survive() {
         if i == 0 {
             ws.write_string(3 + i, 1, &long).unwrap();
         } else {
-            ws.write_string(3 + i, 1, format!("在宅の患者の情報共有について {i} 番目の意見")).unwrap();
+            ws.write_string(
+                3 + i,
+                1,
+                format!("在宅の患者の情報共有について {i} 番目の意見"),
+            )
+            .unwrap();
         }
     }
     wb.save(input.path().join("big.xlsx")).unwrap();
     let out = tempfile::tempdir().unwrap();
     let (code, stdout, stderr) = run(&[input.path()], out.path(), &["--quiet"]);
     assert_eq!(code, 0, "{stdout}{stderr}");
-    assert!(stdout.contains("読んだ意見 60000 件 = 書いた意見 60000 件"), "{stdout}");
+    assert!(
+        stdout.contains("読んだ意見 60000 件 = 書いた意見 60000 件"),
+        "{stdout}"
+    );
     let book = read_book(&out.path().join("分類一覧.xlsx"));
     let (_, body) = table(rows(&book, "一覧"), "ID");
     let first = body.iter().find(|r| r[5].starts_with('長')).unwrap();
@@ -266,8 +378,16 @@ fn edit_classified(path: &Path, edit: impl Fn(&mut Vec<String>)) {
 #[test]
 fn corrections_are_applied_carried_over_and_gone_ones_reported() {
     let input = tempfile::tempdir().unwrap();
-    std::fs::copy(fixtures().join("薬剤師_第1回.xlsx"), input.path().join("a.xlsx")).unwrap();
-    std::fs::copy(fixtures().join("第3回打合せ.xlsx"), input.path().join("b.xlsx")).unwrap();
+    std::fs::copy(
+        fixtures().join("薬剤師_第1回.xlsx"),
+        input.path().join("a.xlsx"),
+    )
+    .unwrap();
+    std::fs::copy(
+        fixtures().join("第3回打合せ.xlsx"),
+        input.path().join("b.xlsx"),
+    )
+    .unwrap();
     let out = tempfile::tempdir().unwrap();
     assert_eq!(run(&[input.path()], out.path(), &[]).0, 0);
     let list = out.path().join("分類一覧.xlsx");
@@ -296,7 +416,11 @@ fn corrections_are_applied_carried_over_and_gone_ones_reported() {
     assert_eq!(row[8], "課題");
     assert_eq!(row[9], "地域全体");
     assert_eq!(row[10], "三次連携");
-    assert_eq!(&row[15..18], ["看取り、急変時の対応", "課題", "地域全体"], "carried into the new workbook");
+    assert_eq!(
+        &row[15..18],
+        ["看取り、急変時の対応", "課題", "地域全体"],
+        "carried into the new workbook"
+    );
     // A third run keeps the correction again.
     assert_eq!(run(&[input.path()], out.path(), &[]).0, 0);
     let book = read_book(&list);

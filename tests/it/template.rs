@@ -7,12 +7,25 @@ use renkei::commands::template::{write_list_form, Filled, CLASSIFIED_FORM, LIST_
 #[test]
 fn blank_forms_read_back_as_blank_forms() {
     let dir = tempfile::tempdir().unwrap();
-    renkei().arg("template").arg("-o").arg(dir.path()).assert().success();
+    renkei()
+        .arg("template")
+        .arg("-o")
+        .arg(dir.path())
+        .assert()
+        .success();
     let (code, json) = check_json(&[dir.path()]);
     assert_eq!(code, 0);
     for form in [LIST_FORM, CLASSIFIED_FORM] {
-        assert_eq!(sheet(&json, form, "記入用紙")["outcome"], "blank_form", "{form}");
-        assert_eq!(sheet(&json, form, "記入方法")["outcome"], "skipped", "{form}");
+        assert_eq!(
+            sheet(&json, form, "記入用紙")["outcome"],
+            "blank_form",
+            "{form}"
+        );
+        assert_eq!(
+            sheet(&json, form, "記入方法")["outcome"],
+            "skipped",
+            "{form}"
+        );
     }
     assert_eq!(json["totals"]["remarks"], 0);
     assert_eq!(json["totals"]["meetings"], 0);
@@ -29,8 +42,18 @@ fn filled_list_form_reads_as_a_meeting() {
             title: "【一次連携】 第2回栄養士会との打合せ会",
             date: "令和6年5月10日(金)",
             rows: &[
-                ("栄養士", "A", "在宅で栄養指導ができることを、医師が知らない。", "医師"),
-                ("栄養士", "B", "・ケアプランに栄養の視点が少ない\n・食事形態の呼び方が病院ごとに違う", "ケアマネ、病院"),
+                (
+                    "栄養士",
+                    "A",
+                    "在宅で栄養指導ができることを、医師が知らない。",
+                    "医師",
+                ),
+                (
+                    "栄養士",
+                    "B",
+                    "・ケアプランに栄養の視点が少ない\n・食事形態の呼び方が病院ごとに違う",
+                    "ケアマネ、病院",
+                ),
             ],
         }),
     )
