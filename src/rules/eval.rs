@@ -642,27 +642,61 @@ mod tests {
     /// `../shared`): floors a little under today's figures, so an edit that
     /// breaks a family shows here. heldout.tsv and heldout2.tsv were used
     /// to broaden the rules; heldout3.tsv was written after, and measured once.
+    /// gen_a–gen_c were written from LABELS.md before the second broadening
+    /// and used for it; gen_d was written first and measured once at the end.
     #[test]
     fn shipped_rules_keep_their_scores_on_the_kept_sets() {
         let rules = Rules::builtin();
-        for (name, src, categories, location) in [
+        // (file, text, category micro-F1, 所在 accuracy, related F1)
+        for (name, src, categories, location, related) in [
             (
                 "heldout.tsv",
                 include_str!("testdata/heldout.tsv"),
                 0.85,
                 0.85,
+                0.88,
             ),
             (
                 "heldout2.tsv",
                 include_str!("testdata/heldout2.tsv"),
-                0.75,
+                0.78,
                 0.80,
+                0.88,
             ),
             (
                 "heldout3.tsv",
                 include_str!("testdata/heldout3.tsv"),
-                0.55,
+                0.65,
                 0.75,
+                0.88,
+            ),
+            (
+                "gen_a.tsv",
+                include_str!("testdata/gen_a.tsv"),
+                0.88,
+                0.85,
+                0.88,
+            ),
+            (
+                "gen_b.tsv",
+                include_str!("testdata/gen_b.tsv"),
+                0.90,
+                0.88,
+                0.88,
+            ),
+            (
+                "gen_c.tsv",
+                include_str!("testdata/gen_c.tsv"),
+                0.88,
+                0.75,
+                0.80,
+            ),
+            (
+                "gen_d.tsv",
+                include_str!("testdata/gen_d.tsv"),
+                0.78,
+                0.90,
+                0.90,
             ),
         ] {
             let r = evaluate(&rules, &parse_labeled(src).unwrap());
@@ -671,9 +705,9 @@ mod tests {
                 "{name}\n{}",
                 r.summary()
             );
-            assert!(r.kind.accuracy >= 0.95, "{name}\n{}", r.summary());
+            assert!(r.kind.accuracy >= 0.92, "{name}\n{}", r.summary());
             assert!(r.location.accuracy >= location, "{name}\n{}", r.summary());
-            assert!(r.related.f1 >= 0.88, "{name}\n{}", r.summary());
+            assert!(r.related.f1 >= related, "{name}\n{}", r.summary());
         }
     }
 
