@@ -197,7 +197,8 @@ impl<'a> RemarkTable<'a> {
         rows: impl Iterator<Item = usize>,
         columns: &[usize; N],
     ) -> Result<u32, XlsxError> {
-        self.widths.select(columns).apply(ws)?;
+        let widths = self.widths.select(columns);
+        widths.apply(ws)?;
         let headers = columns.map(|c| HEADERS[c]);
         write_header(ws, st, 0, &headers)?;
         // The ID is always the first column.
@@ -206,6 +207,7 @@ impl<'a> RemarkTable<'a> {
         for i in rows {
             let all = self.cells(i);
             let cells = columns.map(|c| all[c]);
+            widths.fit_row(ws, row, &cells)?;
             row += write_record(ws, st, row, &cells, Some(0))?;
         }
         let last = row - 1;

@@ -126,6 +126,10 @@ fn cover(
         let row = 2 + i as u32;
         ws.write_string_with_format(row, 0, *label, &st.label)?;
         ws.write_string_with_format(row, 1, value, &st.paragraph)?;
+        let lines = style::wrapped_lines(value, 80);
+        if lines > 1 {
+            ws.set_row_height(row, style::row_height_points(lines))?;
+        }
     }
     ws.set_column_width(0, 18)?;
     ws.set_column_width(1, 80)?;
@@ -193,6 +197,7 @@ fn next_steps(ws: &mut Worksheet, st: &Styles, ranking: &Ranking) -> Result<(), 
             Cell::Text(&r[0]),
             Cell::Text(&r[1]),
         ];
+        widths.fit_row(ws, row, &cells)?;
         row += write_record(ws, st, row, &cells, None)?;
     }
     ws.autofilter(0, 0, row - 1, STEP_HEADERS.len() as u16 - 1)?;
@@ -288,6 +293,7 @@ fn remark_list(
             Cell::Text(&r.related),
             Cell::Text(r.speaker),
         ];
+        widths.fit_row(ws, row, &cells[..headers.len()])?;
         row += write_record(ws, st, row, &cells[..headers.len()], None)?;
     }
     if rows.is_empty() {

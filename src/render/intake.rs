@@ -179,6 +179,7 @@ pub(crate) fn files(ws: &mut Worksheet, st: &Styles, ctx: &Context) -> Result<()
             Cell::Text(&r.warnings),
             Cell::Text(&r.reason),
         ];
+        widths.fit_row(ws, row, &cells)?;
         row += write_record(ws, st, row, &cells, Some(0))?;
     }
     ws.autofilter(0, 0, row - 1, FILE_HEADERS.len() as u16 - 1)?;

@@ -153,6 +153,7 @@ pub(crate) fn ranking_sheet(
     write_header(ws, st, HEADER_ROW, &HEADERS)?;
     let mut widths = [6usize, 10, 6, 14, 30];
     let mut row = HEADER_ROW + 1;
+    let mut opinion_cells: Vec<(u32, String)> = Vec::new();
     for cat in &ranking.categories {
         let kinds = category_rows(cat);
         let block: u32 = kinds.iter().map(|(_, cells)| cells.len() as u32).sum();
@@ -177,6 +178,7 @@ pub(crate) fn ranking_sheet(
             for cell in cells {
                 ws.write_string_with_format(row, 4, cell, &st.boxed_text)?;
                 widths[4] = widths[4].max(style::display_width(cell) + 2);
+                opinion_cells.push((row, cell.to_string()));
                 row += 1;
             }
         }
@@ -194,6 +196,12 @@ pub(crate) fn ranking_sheet(
     widths[4] = widths[4].min(style::MAX_WIDTH);
     for (col, w) in widths.iter().enumerate() {
         ws.set_column_width(col as u16, *w as f64)?;
+    }
+    for (r, text) in opinion_cells {
+        let lines = style::wrapped_lines(&text, widths[4]);
+        if lines > 1 {
+            ws.set_row_height(r, style::row_height_points(lines))?;
+        }
     }
     print_setup(ws, Some(HEADER_ROW), true)?;
     // The chart and its data are for the screen; the table is what prints.

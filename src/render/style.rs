@@ -154,6 +154,22 @@ pub(crate) fn chart_font() -> ChartFont {
 
 /// Width of the widest line of `s` in East Asian width units (a full-width
 /// character counts 2): about one Excel character unit each.
+/// Lines a wrapped cell takes in a column `width` characters wide (full-width
+/// characters count two): explicit line breaks plus soft wraps.
+pub(crate) fn wrapped_lines(text: &str, width: usize) -> usize {
+    let usable = width.saturating_sub(1).max(1);
+    text.split('\n')
+        .map(|line| display_width(line).div_ceil(usable).max(1))
+        .sum()
+}
+
+/// Row height in points for `lines` lines of 11pt 游ゴシック. Set explicitly
+/// because not every spreadsheet program fits wrapped rows on opening
+/// (LibreOffice does not by default), and a clipped bullet list prints badly.
+pub(crate) fn row_height_points(lines: usize) -> f64 {
+    4.5 + 15.75 * lines as f64
+}
+
 pub(crate) fn display_width(s: &str) -> usize {
     s.split('\n').map(UnicodeWidthStr::width).max().unwrap_or(0)
 }
@@ -195,11 +211,41 @@ impl Widths {
         }
     }
 
+    /// The width column `col` gets: +1 so the last character is not hidden
+    /// under the cell border.
+    pub(crate) fn width(&self, col: usize) -> usize {
+        (self.max[col] + 1).clamp(4, self.caps[col].max(4))
+    }
+
     pub(crate) fn apply(&self, ws: &mut Worksheet) -> Result<(), XlsxError> {
-        for (col, (&max, &cap)) in self.max.iter().zip(&self.caps).enumerate() {
-            // +1 so the last character is not hidden under the cell border.
-            let width = (max + 1).clamp(4, cap.max(4));
-            ws.set_column_width(col as u16, width as f64)?;
+        for col in 0..self.max.len() {
+            ws.set_column_width(col as u16, self.width(col) as f64)?;
+        }
+        Ok(())
+    }
+
+    /// Sets the height of `row` when one of its text cells wraps onto several
+    /// lines at these widths. Call before writing the row (constant-memory
+    /// sheets flush a row once the next one starts).
+    pub(crate) fn fit_row(
+        &self,
+        ws: &mut Worksheet,
+        row: u32,
+        cells: &[Cell<'_>],
+    ) -> Result<(), XlsxError> {
+        let lines = cells
+            .iter()
+            .enumerate()
+            .filter_map(|(col, c)| match c {
+                Cell::Text(t) if col < self.max.len() && t.len() <= CELL_LIMIT => {
+                    Some(wrapped_lines(t, self.width(col)))
+                }
+                _ => None,
+            })
+            .max()
+            .unwrap_or(1);
+        if lines > 1 {
+            ws.set_row_height(row, row_height_points(lines))?;
         }
         Ok(())
     }
