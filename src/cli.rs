@@ -111,7 +111,12 @@ pub struct ExplainArgs {
 #[derive(Debug, Args)]
 pub struct TemplateArgs {
     /// 書き出すフォルダ（省略すると今のフォルダ）
-    #[arg(short = 'o', long = "out", value_name = "フォルダ", default_value = ".")]
+    #[arg(
+        short = 'o',
+        long = "out",
+        value_name = "フォルダ",
+        default_value = "."
+    )]
     pub out: PathBuf,
 }
 

@@ -101,7 +101,9 @@ impl Kind {
     pub fn from_label(s: &str) -> Option<Kind> {
         match s.trim() {
             "課題" => Some(Kind::Issue),
-            "アイデア" | "アイディア" | "アイデア・提案" | "提案" => Some(Kind::Idea),
+            "アイデア" | "アイディア" | "アイデア・提案" | "提案" => {
+                Some(Kind::Idea)
+            }
             _ => None,
         }
     }

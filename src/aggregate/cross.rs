@@ -1,8 +1,7 @@
 //! Run-wide tables: the category × profession cross-table (`集計`) and the
 //! 二次連携 pair candidates (`二次連携候補`).
 
-use std::collections::HashMap;
-
+use super::hash::FastMap;
 use super::{Context, CrossTable, PairCandidate};
 use crate::model::Location;
 
@@ -45,7 +44,7 @@ pub(super) fn cross_table(ctx: &Context<'_>) -> CrossTable {
 /// [`PairCandidate`]), best first.
 pub(super) fn pairs(ctx: &Context<'_>) -> Vec<PairCandidate> {
     // Directed (from, to) → remarks, ascending.
-    let mut directed: HashMap<(&str, &str), Vec<usize>> = HashMap::new();
+    let mut directed: FastMap<(&str, &str), Vec<usize>> = FastMap::default();
     for (r, labels) in ctx.labels.iter().enumerate() {
         if labels.location != Location::BetweenProfessions {
             continue;

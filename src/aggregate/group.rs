@@ -19,19 +19,19 @@
 //!   a candidate must be found c times (`PREFIX_SHARED`);
 //! - positional filtering (Xiao et al., PPJoin, 2008): at each shared prefix
 //!   bigram, the bigrams left after it bound the overlap still possible;
-//! - an exact count of shared bigrams (a merge of two sorted lists).
+//! - an exact count of shared bigrams (a merge of two sorted lists, from
+//!   the last shared prefix bigram on: every one before it was counted).
 //!
-//! Only pairs that pass all of them reach [`similarity`], which decides.
-//! The filters assume Dice over the *multiset* of character bigrams
-//! (`2·|X∩Y| / (|X|+|Y|)`, a repeated bigram counts each time), which is what
-//! [`similarity`] computes; a property test checks the indexed grouping against
-//! plain pairwise grouping, so a change of that definition shows.
+//! The exact count of the pairs that pass all of them decides: Dice over the
+//! *multiset* of character bigrams (`2·|X∩Y| / (|X|+|Y|)`, a repeated bigram
+//! counts each time), which is what [`similarity`] computes from the keys.
+//! The filters assume that definition; a property test checks the indexed
+//! grouping against plain pairwise grouping, so a change of it shows.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
-
+use super::hash::FastMap;
 use super::OpinionGroup;
 use crate::model::Remark;
+#[cfg(doc)]
 use crate::normalize::similarity;
 
 /// Run-wide opinion groups.
@@ -47,7 +47,7 @@ pub struct Grouping {
 /// doc). Every remark ends in exactly one group.
 pub fn group(remarks: &[Remark], threshold: f64) -> Grouping {
     // 1. Distinct keys, in first-appearance order.
-    let mut key_index: HashMap<&str, usize> = HashMap::new();
+    let mut key_index: FastMap<&str, usize> = FastMap::default();
     let mut keys: Vec<&str> = Vec::new();
     let remark_key: Vec<usize> = remarks
         .iter()
@@ -139,158 +139,327 @@ fn prefix_len(n: usize, need: usize) -> usize {
 }
 
 /// A representative's state while one key probes the index: shared prefix
-/// tokens counted so far, or [`PRUNED`] once the overlap cannot be reached.
-/// Valid only when `stamp` is the probing key's; one 8-byte cell, so the hot
-/// loop touches one cache line per posting.
+/// tokens counted so far (or [`PRUNED`] once the overlap cannot be reached)
+/// and the positions of the last one in the key (`i`) and in the
+/// representative (`j`). Valid only when `stamp` is the probing key's; one
+/// 16-byte cell, so the hot loop touches one cache line per posting.
 #[derive(Clone, Copy)]
 struct Probe {
     stamp: u32,
     overlap: u32,
+    i: u32,
+    j: u32,
 }
 
 const PRUNED: u32 = u32::MAX;
 
-/// The index of representatives: token → buckets by representative length
-/// (ascending) → (group, position of the token in the representative's
-/// list), for the prefix tokens of every representative. Tokens are dense
-/// ranks, so finding a token is an array access, and a probe reads only the
-/// length buckets that can pass.
-struct Index {
-    by_token: Vec<Vec<Bucket>>,
+impl Probe {
+    const UNUSED: Probe = Probe {
+        stamp: u32::MAX,
+        overlap: 0,
+        i: 0,
+        j: 0,
+    };
 }
 
-/// Representatives of one length: (length, [(group, position)]).
-type Bucket = (u32, Vec<(u32, u32)>);
+/// A representative: its tokens (in [`Groups::rep_tokens`]) and a 128-bit
+/// signature of them, one bit per token hash ([`bit`]). A token of the key
+/// whose bit the signature lacks is not shared, which bounds the overlap
+/// without reading the representative's tokens.
+#[derive(Clone, Copy)]
+struct Rep {
+    sig: [u64; 2],
+    start: u32,
+    len: u32,
+}
+
+/// A token's bit in a [`Rep`] signature.
+fn bit(token: u32) -> u8 {
+    (token.wrapping_mul(0x9E37_79B1) >> 25) as u8
+}
+
+fn has_bit(sig: &[u64; 2], b: u8) -> bool {
+    sig[usize::from(b >> 6)] >> (b & 63) & 1 == 1
+}
+
+/// The index of representatives: token → postings (representative length,
+/// position of the token in the representative's list, group) for the
+/// prefix tokens of every representative, sorted by length, then position,
+/// then group. Tokens are dense ranks, so finding a token is an array
+/// access; a probe reads only the lengths that can pass, one contiguous run,
+/// and skips the positions past the prefix the pair needs.
+struct Index {
+    by_token: Vec<Vec<Posting>>,
+    /// Tokens with postings, for [`Index::clear`].
+    used: Vec<u32>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Posting {
+    len: u32,
+    pos: u32,
+    group: u32,
+}
 
 impl Index {
     fn new(token_count: usize) -> Index {
         Index {
             by_token: vec![Vec::new(); token_count],
+            used: Vec::new(),
         }
     }
 
-    /// The buckets of `token` for lengths `lo..=hi`.
-    fn buckets(&self, token: u32, lo: usize, hi: usize) -> &[Bucket] {
-        let buckets = &self.by_token[token as usize];
-        let start = buckets.partition_point(|b| (b.0 as usize) < lo);
-        let end = buckets.partition_point(|b| (b.0 as usize) <= hi);
-        &buckets[start..end.max(start)]
+    /// The postings of `token` from length `shortest` on.
+    fn postings(&self, token: u32, shortest: usize) -> &[Posting] {
+        let postings = &self.by_token[token as usize];
+        let start = postings.partition_point(|p| (p.len as usize) < shortest);
+        &postings[start..]
     }
 
-    fn insert(&mut self, group: usize, tokens: &[u32], prefix: usize) {
+    /// The postings of a representative's first `prefix` tokens.
+    fn postings_of(
+        group: usize,
+        tokens: &[u32],
+        prefix: usize,
+    ) -> impl Iterator<Item = (u32, Posting)> + '_ {
         let len = tokens.len() as u32;
-        for (j, &tok) in tokens[..prefix].iter().enumerate() {
-            let buckets = &mut self.by_token[tok as usize];
-            let at = match buckets.binary_search_by_key(&len, |b| b.0) {
-                Ok(at) => at,
-                Err(at) => {
-                    buckets.insert(at, (len, Vec::new()));
-                    at
+        tokens[..prefix].iter().enumerate().map(move |(j, &tok)| {
+            (
+                tok,
+                Posting {
+                    len,
+                    pos: j as u32,
+                    group: group as u32,
+                },
+            )
+        })
+    }
+
+    /// Adds one representative (few postings, into short lists).
+    fn insert(&mut self, group: usize, tokens: &[u32], prefix: usize) {
+        for (tok, posting) in Index::postings_of(group, tokens, prefix) {
+            let postings = &mut self.by_token[tok as usize];
+            if postings.is_empty() {
+                self.used.push(tok);
+            }
+            let at = postings.partition_point(|p| *p <= posting);
+            postings.insert(at, posting);
+        }
+    }
+
+    /// Adds many postings at once: each list touched is merged once.
+    fn extend(&mut self, mut new: Vec<(u32, Posting)>) {
+        new.sort_unstable();
+        let mut merged: Vec<Posting> = Vec::new();
+        for run in new.chunk_by(|a, b| a.0 == b.0) {
+            let tok = run[0].0 as usize;
+            let old = std::mem::take(&mut self.by_token[tok]);
+            if old.is_empty() {
+                self.used.push(tok as u32);
+            }
+            merged.clear();
+            merged.reserve(old.len() + run.len());
+            let (mut i, mut j) = (0, 0);
+            while i < old.len() && j < run.len() {
+                if old[i] <= run[j].1 {
+                    merged.push(old[i]);
+                    i += 1;
+                } else {
+                    merged.push(run[j].1);
+                    j += 1;
                 }
-            };
-            buckets[at].1.push((group as u32, j as u32));
+            }
+            merged.extend_from_slice(&old[i..]);
+            merged.extend(run[j..].iter().map(|&(_, p)| p));
+            // Reuse the old list's buffer for the next merge.
+            self.by_token[tok] = std::mem::replace(&mut merged, old);
+        }
+    }
+
+    /// Empties the index, in time proportional to what it holds.
+    fn clear(&mut self) {
+        for tok in self.used.drain(..) {
+            self.by_token[tok as usize].clear();
         }
     }
 }
 
-/// A multiplicative hash for the u64 bigram tokens (SipHash is needlessly
-/// slow here, and the keys are not attacker-chosen).
+/// The grouping so far: the keys' tokens, the threshold, the
+/// representatives and their indexes.
+struct Groups<'a> {
+    tokens: &'a [Vec<u32>],
+    t: f64,
+    /// The representatives of the blocks before the current one.
+    index: Index,
+    /// The representatives the current block has formed so far.
+    recent: Index,
+    /// Group → its representative key.
+    rep_key: Vec<usize>,
+    /// Group → its representative's tokens and signature.
+    reps: Vec<Rep>,
+    /// The representatives' tokens, one after the other in group order.
+    rep_tokens: Vec<u32>,
+}
+
+/// What a pair of lengths (the key's, a representative's) needs: the
+/// overlap, the prefix of each in which the first [`PREFIX_SHARED`] shared
+/// tokens lie, and how many of them make a candidate. All 0 when the pair
+/// cannot pass.
+#[derive(Clone, Copy)]
+struct LengthRule {
+    need: u32,
+    x_prefix: u32,
+    y_prefix: u32,
+    want: u32,
+}
+
+/// One thread's scratch space for probing.
 #[derive(Default)]
-struct KeyHasher(u64);
-
-impl Hasher for KeyHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.write_u64(self.0 ^ u64::from(b));
-        }
-    }
-
-    fn write_u64(&mut self, x: u64) {
-        let h = (self.0 ^ x).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        self.0 = h ^ (h >> 32);
-    }
+struct Scratch {
+    /// Per group, the probe state of the current key.
+    state: Vec<Probe>,
+    /// Groups whose shared prefix tokens reached the count a candidate needs.
+    candidates: Vec<u32>,
+    /// Per partner length (from the shortest that can pass), what a pair
+    /// needs, for the current key.
+    rules: Vec<LengthRule>,
+    /// The [`bit`] of each token of the current key.
+    bits: Vec<u8>,
 }
 
-/// Assigns each distinct key (in first-appearance order) a group. Returns
-/// key → group and group → representative key.
-fn group_keys(keys: &[&str], threshold: f64) -> (Vec<usize>, Vec<usize>) {
-    if !near_enabled(threshold) {
-        return ((0..keys.len()).collect(), (0..keys.len()).collect());
-    }
-    let t = threshold;
-    let tokens = ordered_tokens(keys);
-    let token_count = tokens.iter().flatten().max().map_or(0, |&m| m as usize + 1);
-    let mut index = Index::new(token_count);
-    let mut rep_key: Vec<usize> = Vec::new();
-    // Per group, the probe state of the current key; the groups it touched.
-    let mut state: Vec<Probe> = Vec::new();
-    let mut touched: Vec<usize> = Vec::new();
-    let mut key_group: Vec<usize> = Vec::with_capacity(keys.len());
-    // Overlap needed per partner length, for the current key.
-    let mut needs: Vec<usize> = Vec::new();
-
-    for (k, x) in tokens.iter().enumerate() {
+impl Groups<'_> {
+    /// The most similar representative of `index` at or above the
+    /// threshold (the earliest on a tie) for key `k`, as (similarity, group).
+    fn best(&self, k: usize, index: &Index, scratch: &mut Scratch) -> Option<(f64, usize)> {
+        let x = &self.tokens[k];
         let n = x.len();
+        if n == 0 || index.used.is_empty() {
+            return None;
+        }
+        let t = self.t;
         let stamp = k as u32;
-        touched.clear();
+        let Scratch {
+            state,
+            candidates,
+            rules,
+            bits,
+        } = scratch;
+        if state.len() < self.rep_key.len() {
+            state.resize(self.rep_key.len(), Probe::UNUSED);
+        }
+        candidates.clear();
         // 1. Probe, one representative length `m` at a time. With overlap
         //    `need`, the PREFIX_SHARED rarest shared tokens sit within the
         //    first `len − need + PREFIX_SHARED` of each key, so only those
-        //    positions are read; at each match the tokens left bound the
-        //    overlap still possible (PPJoin's positional filter).
-        if n > 0 {
-            let shortest = (t * n as f64 / (2.0 - t) - EPS).ceil().max(1.0) as usize;
-            let longest = ((2.0 - t) * n as f64 / t + EPS).floor() as usize;
-            needs.clear();
-            needs.extend((shortest..=longest).map(|m| pair_overlap(n, m, t)));
-            for (i, &tok) in x[..prefix_len(n, min_overlap(n, t))].iter().enumerate() {
-                for (m, postings) in index.buckets(tok, shortest, longest) {
-                    let m = *m as usize;
-                    let need = needs[m - shortest];
-                    if need > n.min(m) || i >= prefix_len(n, need) {
-                        continue;
-                    }
-                    for &(g, j) in postings {
-                        let probe = &mut state[g as usize];
-                        if probe.stamp != stamp {
-                            *probe = Probe { stamp, overlap: 0 };
-                        }
-                        let before = probe.overlap;
-                        if before == PRUNED {
-                            continue;
-                        }
-                        let left = (n - i - 1).min(m - j as usize - 1);
-                        if before as usize + 1 + left < need {
-                            probe.overlap = PRUNED;
-                            continue;
-                        }
-                        if before == 0 {
-                            touched.push(g as usize);
-                        }
-                        probe.overlap = before + 1;
-                    }
+        //    positions are read (the representative's are the posting's
+        //    position); at each match the tokens left bound the overlap still
+        //    possible (PPJoin's positional filter). A representative becomes
+        //    a candidate when the shared prefix tokens reach PREFIX_SHARED.
+        let shortest = (t * n as f64 / (2.0 - t) - EPS).ceil().max(1.0) as usize;
+        let longest = ((2.0 - t) * n as f64 / t + EPS).floor() as usize;
+        rules.clear();
+        rules.extend((shortest..=longest).map(|m| {
+            let need = pair_overlap(n, m, t);
+            if need > n.min(m) {
+                // Longer than either key: no key of this length can pass.
+                LengthRule {
+                    need: 0,
+                    x_prefix: 0,
+                    y_prefix: 0,
+                    want: 0,
+                }
+            } else {
+                LengthRule {
+                    need: need as u32,
+                    x_prefix: prefix_len(n, need) as u32,
+                    y_prefix: prefix_len(m, need) as u32,
+                    want: PREFIX_SHARED.min(need) as u32,
+                }
+            }
+        }));
+        for (i, &tok) in x[..prefix_len(n, min_overlap(n, t))].iter().enumerate() {
+            let i32 = i as u32;
+            for &Posting {
+                len,
+                pos: j,
+                group: g,
+            } in index.postings(tok, shortest)
+            {
+                let m = len as usize;
+                if m > longest {
+                    break;
+                }
+                let rule = rules[m - shortest];
+                if i32 >= rule.x_prefix || j >= rule.y_prefix {
+                    continue;
+                }
+                let need = rule.need as usize;
+                let probe = &mut state[g as usize];
+                if probe.stamp != stamp {
+                    *probe = Probe {
+                        stamp,
+                        overlap: 0,
+                        i: 0,
+                        j: 0,
+                    };
+                }
+                let before = probe.overlap;
+                if before == PRUNED {
+                    continue;
+                }
+                let left = (n - i - 1).min(m - j as usize - 1);
+                if before as usize + 1 + left < need {
+                    probe.overlap = PRUNED;
+                    continue;
+                }
+                probe.overlap = before + 1;
+                probe.i = i32;
+                probe.j = j;
+                if before + 1 == rule.want {
+                    candidates.push(g);
                 }
             }
         }
-        // 2. Verify the survivors: exact overlap of the token lists, then the
-        //    similarity itself decides; the most similar wins, the earliest on
-        //    a tie.
+        // 2. Verify the candidates: every shared token up to the last shared
+        //    prefix token was counted, so the overlap is that count plus the
+        //    overlap of what follows. The signature bounds the latter; if it
+        //    can pass, an exact merge decides. The most similar wins, the
+        //    earliest on a tie.
         let mut best: Option<(f64, usize)> = None;
-        for &g in &touched {
-            let y = &tokens[rep_key[g]];
-            let need = pair_overlap(n, y.len(), t);
-            let overlap = state[g].overlap;
-            if overlap == PRUNED
-                || (overlap as usize) < PREFIX_SHARED.min(need)
-                || !overlap_at_least(x, y, need)
-            {
+        if !candidates.is_empty() {
+            bits.clear();
+            bits.extend(x.iter().map(|&tok| bit(tok)));
+        }
+        for &g in candidates.iter() {
+            let probe = state[g as usize];
+            if probe.overlap == PRUNED {
                 continue;
             }
-            let s = similarity(keys[rep_key[g]], keys[k]);
+            let rep = &self.reps[g as usize];
+            let m = rep.len as usize;
+            let need = pair_overlap(n, m, t);
+            let (i, j, counted) = (probe.i as usize, probe.j as usize, probe.overlap as usize);
+            let mut x_left = n - i - 1;
+            for &b in &bits[i + 1..] {
+                if counted + x_left.min(m - j - 1) < need {
+                    break;
+                }
+                if !has_bit(&rep.sig, b) {
+                    x_left -= 1;
+                }
+            }
+            if counted + x_left.min(m - j - 1) < need {
+                continue;
+            }
+            let start = rep.start as usize;
+            let y = &self.rep_tokens[start..start + m];
+            let Some(overlap) = overlap_if_at_least(&x[i + 1..], &y[j + 1..], counted, need) else {
+                continue;
+            };
+            // Dice over the bigram multisets, exactly as `similarity`
+            // computes it from the keys.
+            let s = 2.0 * overlap as f64 / (n + m) as f64;
+            let g = g as usize;
             let better = match best {
                 None => true,
                 Some((bs, bg)) => s > bs || (s == bs && g < bg),
@@ -299,35 +468,131 @@ fn group_keys(keys: &[&str], threshold: f64) -> (Vec<usize>, Vec<usize>) {
                 best = Some((s, g));
             }
         }
-        // 3. Join, or start a group and index its prefix.
-        match best {
-            Some((_, g)) => key_group.push(g),
-            None => {
-                let g = rep_key.len();
-                rep_key.push(k);
-                state.push(Probe {
-                    stamp: u32::MAX,
-                    overlap: 0,
-                });
-                // Long enough for the smallest overlap any partner needs.
-                index.insert(g, x, prefix_len(n, min_overlap(n, t)));
-                key_group.push(g);
-            }
-        }
+        best
     }
-    (key_group, rep_key)
+
+    /// Makes key `k` the representative of a new group, indexed in
+    /// `recent` until the block ends.
+    fn start_group(&mut self, k: usize) -> usize {
+        let g = self.rep_key.len();
+        self.rep_key.push(k);
+        let x = &self.tokens[k];
+        let mut sig = [0u64; 2];
+        for &tok in x {
+            let b = bit(tok);
+            sig[usize::from(b >> 6)] |= 1 << (b & 63);
+        }
+        self.reps.push(Rep {
+            sig,
+            start: self.rep_tokens.len() as u32,
+            len: x.len() as u32,
+        });
+        self.rep_tokens.extend_from_slice(x);
+        self.recent.insert(g, x, self.indexed_prefix(x.len()));
+        g
+    }
+
+    /// Moves the groups from `first` on from `recent` into `index`.
+    fn end_block(&mut self, first: usize) {
+        let mut new = Vec::new();
+        for g in first..self.rep_key.len() {
+            let x = &self.tokens[self.rep_key[g]];
+            new.extend(Index::postings_of(g, x, self.indexed_prefix(x.len())));
+        }
+        self.index.extend(new);
+        self.recent.clear();
+    }
+
+    /// A representative's tokens indexed: long enough for the smallest
+    /// overlap any partner needs.
+    fn indexed_prefix(&self, n: usize) -> usize {
+        prefix_len(n, min_overlap(n, self.t))
+    }
 }
 
-/// Whether two ascending lists share at least `need` values; stops as soon
-/// as the answer is known.
-fn overlap_at_least(x: &[u32], y: &[u32], need: usize) -> bool {
-    let (mut i, mut j, mut overlap) = (0, 0, 0);
-    while i < x.len() && j < y.len() {
-        if overlap >= need {
-            return true;
+/// Keys handled per parallel step (see [`group_keys`]).
+const BLOCK: usize = 1024;
+
+/// Assigns each distinct key (in first-appearance order) a group. Returns
+/// key → group and group → representative key.
+///
+/// Keys go in blocks: first every key of a block probes, in parallel, the
+/// representatives formed before the block (the index does not change
+/// meanwhile); then, in key order, each probes only the representatives its
+/// block has formed so far, takes the better of the two answers (the earlier
+/// group on a tie, as the earlier groups are the old ones) and joins that
+/// group or starts its own. That is exactly the one-key-at-a-time greedy
+/// result, on all cores.
+fn group_keys(keys: &[&str], threshold: f64) -> (Vec<usize>, Vec<usize>) {
+    group_keys_in_blocks(keys, threshold, BLOCK)
+}
+
+/// [`group_keys`] with blocks of `block` keys (tests use small ones).
+fn group_keys_in_blocks(keys: &[&str], threshold: f64, block: usize) -> (Vec<usize>, Vec<usize>) {
+    use rayon::prelude::*;
+
+    if !near_enabled(threshold) {
+        return ((0..keys.len()).collect(), (0..keys.len()).collect());
+    }
+    let tokens = ordered_tokens(keys);
+    let token_count = tokens.iter().flatten().max().map_or(0, |&m| m as usize + 1);
+    let mut groups = Groups {
+        tokens: &tokens,
+        t: threshold,
+        index: Index::new(token_count),
+        recent: Index::new(token_count),
+        rep_key: Vec::new(),
+        reps: Vec::new(),
+        rep_tokens: Vec::new(),
+    };
+    let mut key_group: Vec<usize> = Vec::with_capacity(keys.len());
+    let mut scratch = Scratch::default();
+    // A few slices per thread, each with its own scratch for the whole run.
+    let mut workers: Vec<Scratch> = (0..4 * rayon::current_num_threads())
+        .map(|_| Scratch::default())
+        .collect();
+    let mut start = 0;
+    while start < keys.len() {
+        let end = (start + block.max(1)).min(keys.len());
+        let old = groups.rep_key.len();
+        let frozen = &groups;
+        let chunk = (end - start).div_ceil(workers.len());
+        let before: Vec<Option<(f64, usize)>> = workers
+            .par_iter_mut()
+            .enumerate()
+            .flat_map_iter(|(w, scratch)| {
+                let from = (start + w * chunk).min(end);
+                let to = (from + chunk).min(end);
+                (from..to)
+                    .map(|k| frozen.best(k, &frozen.index, scratch))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        for (k, old_best) in (start..end).zip(before) {
+            let new_best = groups.best(k, &groups.recent, &mut scratch);
+            let best = match (old_best, new_best) {
+                (Some((so, go)), Some((sn, gn))) => Some(if sn > so { gn } else { go }),
+                (Some((_, g)), None) | (None, Some((_, g))) => Some(g),
+                (None, None) => None,
+            };
+            key_group.push(match best {
+                Some(g) => g,
+                None => groups.start_group(k),
+            });
         }
+        groups.end_block(old);
+        start = end;
+    }
+    (key_group, groups.rep_key)
+}
+
+/// The overlap of two ascending lists plus `counted`, when it reaches
+/// `need`; `None` as soon as it cannot.
+fn overlap_if_at_least(x: &[u32], y: &[u32], counted: usize, need: usize) -> Option<usize> {
+    let (mut i, mut j, mut overlap) = (0, 0, counted);
+    while i < x.len() && j < y.len() {
         if overlap + (x.len() - i).min(y.len() - j) < need {
-            return false;
+            return None;
         }
         match x[i].cmp(&y[j]) {
             std::cmp::Ordering::Less => i += 1,
@@ -339,7 +604,7 @@ fn overlap_at_least(x: &[u32], y: &[u32], need: usize) -> bool {
             }
         }
     }
-    overlap >= need
+    (overlap >= need).then_some(overlap)
 }
 
 /// Each key's bigram occurrences as tokens, ascending, where a token's value
@@ -350,7 +615,7 @@ fn overlap_at_least(x: &[u32], y: &[u32], need: usize) -> bool {
 fn ordered_tokens(keys: &[&str]) -> Vec<Vec<u32>> {
     // (bigram << 22) | occurrence: a bigram takes 42 bits, and no key has
     // 2^22 characters (a cell holds at most 32,767).
-    let mut ids: HashMap<u64, u32, BuildHasherDefault<KeyHasher>> = HashMap::default();
+    let mut ids: FastMap<u64, u32> = FastMap::default();
     let mut freq: Vec<u32> = Vec::new();
     let mut tokens: Vec<Vec<u32>> = keys
         .iter()
@@ -404,6 +669,7 @@ fn bigrams(key: &str) -> Vec<u64> {
 mod tests {
     use super::super::tests::remark;
     use super::*;
+    use crate::normalize::similarity;
     use proptest::prelude::*;
 
     /// The definition the indexed grouping must match: every new key against
@@ -519,21 +785,30 @@ mod tests {
         fn indexed_grouping_equals_pairwise_on_long_keys(
             keys in edited_keys(),
             t in prop_oneof![Just(0.85), Just(0.9), Just(0.6), 0.05f64..1.0],
+            block in 1usize..12,
         ) {
             let keys = distinct(&keys);
+            let want = naive_group_keys(&keys, t);
             let (kg, _) = group_keys(&keys, t);
-            prop_assert_eq!(kg, naive_group_keys(&keys, t));
+            prop_assert_eq!(&kg, &want);
+            // Blocks of any size give the same groups.
+            let (kg, _) = group_keys_in_blocks(&keys, t, block);
+            prop_assert_eq!(&kg, &want);
         }
 
         #[test]
         fn indexed_grouping_equals_pairwise(
             keys in proptest::collection::vec(key_strategy(), 0..40),
             t in prop_oneof![Just(0.85), Just(0.5), Just(0.7), Just(1.0), 0.05f64..1.0],
+            block in 1usize..12,
         ) {
             // group_keys expects distinct keys in first-appearance order.
             let keys = distinct(&keys);
+            let want = naive_group_keys(&keys, t);
             let (kg, _) = group_keys(&keys, t);
-            prop_assert_eq!(kg, naive_group_keys(&keys, t));
+            prop_assert_eq!(&kg, &want);
+            let (kg, _) = group_keys_in_blocks(&keys, t, block);
+            prop_assert_eq!(&kg, &want);
         }
     }
 
@@ -560,6 +835,44 @@ mod tests {
                 grouping.groups.len(),
                 near,
             );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tmp_bench {
+    /// TEMP: `RK_CORPUS=/tmp/rk/real cargo test --release --lib tmp_bench -- --ignored --nocapture`
+    #[test]
+    #[ignore]
+    fn tmp_bench_corpus() {
+        let dir = std::path::PathBuf::from(std::env::var("RK_CORPUS").unwrap());
+        let rules = crate::rules::Rules::load(None).unwrap();
+        let batch = crate::ingest::ingest(
+            std::slice::from_ref(&dir),
+            &Default::default(),
+            rules.lexicon(),
+            &|| {},
+        )
+        .unwrap();
+        let dump = format!(
+            "/tmp/rk/groups-{}.txt",
+            dir.file_name().unwrap().to_string_lossy()
+        );
+        for _ in 0..3 {
+            let t = std::time::Instant::now();
+            let g = super::group(&batch.remarks, 0.85);
+            let near = g.groups.iter().filter(|g| g.near_duplicate).count();
+            eprintln!(
+                "{} remarks → {} groups ({near} near) in {:?}",
+                batch.remarks.len(),
+                g.groups.len(),
+                t.elapsed()
+            );
+            let text: String = g.remark_group.iter().map(|x| format!("{x}\n")).collect();
+            match std::fs::read_to_string(&dump) {
+                Ok(old) => assert!(old == text, "grouping differs from {dump}"),
+                Err(_) => std::fs::write(&dump, text).unwrap(),
+            }
         }
     }
 }

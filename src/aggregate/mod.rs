@@ -33,6 +33,7 @@
 
 mod cross;
 pub mod group;
+mod hash;
 mod rank;
 
 #[cfg(test)]
@@ -40,13 +41,13 @@ mod bench_data;
 #[cfg(test)]
 mod tests;
 
-use std::collections::HashMap;
-
+use rayon::prelude::*;
 use serde::Serialize;
 
 #[cfg(doc)]
 use crate::model::Meeting;
 use crate::model::{Batch, Kind, Labels, Location};
+use hash::FastMap;
 
 /// Near-duplicate threshold when none is configured (SPEC §2).
 pub const DEFAULT_THRESHOLD: f64 = 0.85;
@@ -281,91 +282,129 @@ pub struct PairCandidate {
 /// # Panics
 /// When `labels.len() != batch.remarks.len()` (a bug in the caller).
 pub fn aggregate(batch: &Batch, labels: &[Labels], settings: &Settings<'_>) -> Aggregate {
+    let grouping = group::group(&batch.remarks, settings.threshold);
+    aggregate_grouped(batch, labels, settings, grouping)
+}
+
+/// [`aggregate`] with the run-wide groups already computed by
+/// [`group::group`]`(&batch.remarks, settings.threshold)`: grouping needs
+/// only the remarks, so a caller can run it while classifying. Gives exactly
+/// what [`aggregate`] gives.
+///
+/// # Panics
+/// When `labels.len() != batch.remarks.len()`, or when `grouping` does not
+/// cover the remarks (a bug in the caller).
+pub fn aggregate_grouped(
+    batch: &Batch,
+    labels: &[Labels],
+    settings: &Settings<'_>,
+    grouping: group::Grouping,
+) -> Aggregate {
     assert_eq!(
         labels.len(),
         batch.remarks.len(),
         "aggregate: one Labels per remark"
+    );
+    assert_eq!(
+        grouping.remark_group.len(),
+        batch.remarks.len(),
+        "aggregate: one group per remark"
     );
     // 1. The orders every table follows.
     let categories = category_order(batch, labels, settings.category_order);
     let professions = profession_order(batch, settings.professions);
     let ctx = Context::new(batch, labels, &categories, &professions, settings);
 
-    // 2. Run-wide opinion groups.
-    let grouping = group::group(&batch.remarks, settings.threshold);
+    // 2. Run-wide opinion groups: `grouping`.
 
-    // 3. Rankings per scope, each over its own remarks.
+    // 3. Rankings per scope, each over its own remarks, and 4. the run-wide
+    //    tables: all independent, so computed in parallel.
     let all: Vec<usize> = (0..batch.remarks.len()).collect();
-    let overall = rank::ranking(
-        &ctx,
-        &grouping,
-        Scope::Run,
-        "全体".to_string(),
-        (0..batch.meetings.len()).collect(),
-        &all,
-    );
-    let by_profession = professions
-        .iter()
-        .enumerate()
-        .map(|(p, name)| {
-            let meetings: Vec<usize> = (0..batch.meetings.len())
-                .filter(|&m| ctx.meeting_profession[m] == p)
-                .collect();
-            let remarks: Vec<usize> = all
-                .iter()
-                .copied()
-                .filter(|&r| ctx.remark_profession[r] == p)
-                .collect();
-            let ranking = rank::ranking(
-                &ctx,
-                &grouping,
-                Scope::Profession(name.clone()),
-                name.clone(),
-                meetings,
-                &remarks,
-            );
-            (name.clone(), ranking)
-        })
-        .collect();
+    let mut profession_remarks: Vec<Vec<usize>> = vec![Vec::new(); professions.len()];
     let mut meeting_remarks: Vec<Vec<usize>> = vec![Vec::new(); batch.meetings.len()];
     for (r, remark) in batch.remarks.iter().enumerate() {
+        if let Some(list) = profession_remarks.get_mut(ctx.remark_profession[r]) {
+            list.push(r);
+        }
         if let Some(list) = meeting_remarks.get_mut(remark.meeting) {
             list.push(r);
         }
     }
-    let by_meeting = batch
-        .meetings
-        .iter()
-        .enumerate()
-        .map(|(m, meeting)| {
-            rank::ranking(
+    let ((overall, remark_relisted), ((by_profession, by_meeting), (cross, pairs))) = rayon::join(
+        || {
+            let overall = rank::ranking(
                 &ctx,
                 &grouping,
-                Scope::Meeting(m),
-                meeting.display_name(),
-                vec![m],
-                &meeting_remarks[m],
-            )
-        })
-        .collect();
-
-    // 4. Run-wide tables.
-    let mut remark_relisted: Vec<Vec<String>> = vec![Vec::new(); batch.remarks.len()];
-    for cat in &overall.categories {
-        for listing in cat.issues.iter().chain(&cat.ideas) {
-            if listing.relisted {
-                for &r in &listing.remarks {
-                    remark_relisted[r].push(cat.name.clone());
+                Scope::Run,
+                "全体".to_string(),
+                (0..batch.meetings.len()).collect(),
+                &all,
+            );
+            let mut remark_relisted: Vec<Vec<String>> = vec![Vec::new(); batch.remarks.len()];
+            for cat in &overall.categories {
+                for listing in cat.issues.iter().chain(&cat.ideas) {
+                    if listing.relisted {
+                        for &r in &listing.remarks {
+                            remark_relisted[r].push(cat.name.clone());
+                        }
+                    }
                 }
             }
-        }
-    }
+            (overall, remark_relisted)
+        },
+        || {
+            rayon::join(
+                || {
+                    rayon::join(
+                        || {
+                            professions
+                                .par_iter()
+                                .zip(&profession_remarks)
+                                .enumerate()
+                                .map(|(p, (name, remarks))| {
+                                    let meetings: Vec<usize> = (0..batch.meetings.len())
+                                        .filter(|&m| ctx.meeting_profession[m] == p)
+                                        .collect();
+                                    let ranking = rank::ranking(
+                                        &ctx,
+                                        &grouping,
+                                        Scope::Profession(name.clone()),
+                                        name.clone(),
+                                        meetings,
+                                        remarks,
+                                    );
+                                    (name.clone(), ranking)
+                                })
+                                .collect::<Vec<_>>()
+                        },
+                        || {
+                            batch
+                                .meetings
+                                .par_iter()
+                                .zip(&meeting_remarks)
+                                .enumerate()
+                                .map(|(m, (meeting, remarks))| {
+                                    rank::ranking(
+                                        &ctx,
+                                        &grouping,
+                                        Scope::Meeting(m),
+                                        meeting.display_name(),
+                                        vec![m],
+                                        remarks,
+                                    )
+                                })
+                                .collect::<Vec<_>>()
+                        },
+                    )
+                },
+                || rayon::join(|| cross::cross_table(&ctx), || cross::pairs(&ctx)),
+            )
+        },
+    );
     let mut by_location: [Vec<usize>; 3] = Default::default();
     for (r, l) in labels.iter().enumerate() {
         by_location[location_index(l.location)].push(r);
     }
-    let cross = cross::cross_table(&ctx);
-    let pairs = cross::pairs(&ctx);
 
     Aggregate {
         categories,
@@ -457,7 +496,7 @@ impl<'a> Context<'a> {
         professions: &'a [String],
         settings: &Settings<'_>,
     ) -> Context<'a> {
-        let cat_index: HashMap<&str, usize> = categories
+        let cat_index: FastMap<&str, usize> = categories
             .iter()
             .enumerate()
             .map(|(i, c)| (c.as_str(), i))
@@ -479,7 +518,7 @@ impl<'a> Context<'a> {
                 cats
             })
             .collect();
-        let prof_index: HashMap<&str, usize> = professions
+        let prof_index: FastMap<&str, usize> = professions
             .iter()
             .enumerate()
             .map(|(i, p)| (p.as_str(), i))

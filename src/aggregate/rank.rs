@@ -4,9 +4,8 @@
 //! Everything here is computed from the scope's own remarks only; the
 //! run-wide grouping contributes nothing but which remarks belong together.
 
-use std::collections::HashMap;
-
 use super::group::Grouping;
+use super::hash::FastMap;
 use super::{
     location_index, Context, Listing, LocationSummary, Partner, RankedCategory, Ranking, Scope,
 };
@@ -33,7 +32,7 @@ pub(super) fn ranking(
 
     // 1. The scope's groups, in first-appearance order, and per category the
     //    (local group, remark) pairs in remark order.
-    let mut local_of: HashMap<usize, usize> = HashMap::new();
+    let mut local_of: FastMap<usize, usize> = FastMap::default();
     let mut locals: Vec<LocalGroup> = Vec::new();
     let mut entries: Vec<Vec<(usize, usize)>> = vec![Vec::new(); n_cat];
     for &r in remarks {
@@ -124,13 +123,17 @@ pub(super) fn ranking(
 /// category lists its own remarks first and the re-listed ones after them.
 fn sort_listings(mut list: Vec<(usize, Listing)>) -> Vec<Listing> {
     list.sort_by_key(|(local, l)| (std::cmp::Reverse(l.count), l.relisted, *local));
-    list.into_iter().map(|(_, l)| l).collect()
+    // Into a new, exact allocation: `collect` would reuse `list`'s buffer,
+    // grown by pushes and wider per item, and a run keeps thousands of these.
+    let mut out = Vec::with_capacity(list.len());
+    out.extend(list.into_iter().map(|(_, l)| l));
+    out
 }
 
 /// 所在 counts, the main 所在 and the 職種間 partners of a category's remarks.
 fn location_summary(ctx: &Context<'_>, remarks: &[usize]) -> LocationSummary {
     let mut counts = [0usize; 3];
-    let mut partner_counts: HashMap<&str, usize> = HashMap::new();
+    let mut partner_counts: FastMap<&str, usize> = FastMap::default();
     for &r in remarks {
         let labels = &ctx.labels[r];
         counts[location_index(labels.location)] += 1;

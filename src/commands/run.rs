@@ -152,12 +152,16 @@ fn run(args: &RunArgs) -> Status {
     // Filter by meeting date (--since / --until).
     let (batch, filtered_out) = filter_by_date(batch, since, until);
 
-    // Classify every remark, then apply last run's corrections.
-    let mut labels = classify_all(&rules, &batch);
+    // Classify every remark, then apply last run's corrections; meanwhile
+    // group the remarks into opinions (grouping reads only their text).
+    let (mut labels, grouping) = rayon::join(
+        || classify_all(&rules, &batch),
+        || aggregate::group::group(&batch.remarks, rules.similarity_threshold()),
+    );
     let t_labels = started.elapsed();
     let applied = corrections::apply(&batch, &mut labels, &previous);
 
-    // Aggregate: groups, ranks, cross-tables, pairs.
+    // Aggregate: ranks, cross-tables, pairs.
     let category_order: Vec<String> = rules.categories().iter().map(|c| c.name.clone()).collect();
     let professions: Vec<String> = rules
         .lexicon()
@@ -166,7 +170,7 @@ fn run(args: &RunArgs) -> Status {
         .filter(|p| p.profession)
         .map(|p| p.name.clone())
         .collect();
-    let agg = aggregate::aggregate(
+    let agg = aggregate::aggregate_grouped(
         &batch,
         &labels,
         &Settings {
@@ -174,6 +178,7 @@ fn run(args: &RunArgs) -> Status {
             professions: &professions,
             threshold: rules.similarity_threshold(),
         },
+        grouping,
     );
     let t_classify = started.elapsed();
     let m_aggregate = peak_memory_mib();
@@ -199,7 +204,7 @@ fn run(args: &RunArgs) -> Status {
     print_summary(&batch, &agg, &applied, filtered_out, &out, &written);
     if std::env::var_os("RENKEI_TIMINGS").is_some() {
         eprintln!(
-            "timings: ingest {:.3}s, classify {:.3}s, aggregate {:.3}s, render {:.3}s, total {:.3}s",
+            "timings: ingest {:.3}s, classify+group {:.3}s, aggregate {:.3}s, render {:.3}s, total {:.3}s",
             t_ingest.as_secs_f64(),
             (t_labels - t_ingest).as_secs_f64(),
             (t_classify - t_labels).as_secs_f64(),

@@ -15,12 +15,16 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
+use rayon::prelude::*;
+
 use rust_xlsxwriter::{
     worksheet_range_absolute, DataValidation, DataValidationErrorStyle, ExcelDateTime, Formula,
     Workbook, Worksheet, XlsxError,
 };
 
-use super::style::{self, print_setup, write_header, write_record, Cell, Styles, Widths};
+use super::style::{
+    self, print_setup, set_row_lines, write_header, write_record, Cell, Styles, Widths, CELL_LIMIT,
+};
 use super::{intake, summary, Context};
 use crate::aggregate::OTHER_CATEGORY;
 use crate::model::{Kind, Location};
@@ -86,7 +90,20 @@ struct RemarkTable<'a> {
     meeting_dates: Vec<Option<ExcelDateTime>>,
     texts: Vec<RowTexts<'a>>,
     widths: Widths,
+    /// Per remark, the lines its row takes in `一覧` and in a 所在 sheet
+    /// (what [`Widths::fit_row`] would compute there).
+    lines: Vec<RowLines>,
 }
+
+/// Lines of wrapped text of one remark's row: in `一覧`, in a 所在 sheet.
+#[derive(Clone, Copy)]
+struct RowLines {
+    all: u32,
+    location: u32,
+}
+
+/// A text cell of several lines, in [`RemarkTable::build`]'s measures.
+const MULTILINE: u32 = u32::MAX;
 
 /// `a、b、c` without copying when there is at most one item.
 fn joined(items: &[String]) -> Cow<'_, str> {
@@ -108,6 +125,7 @@ impl<'a> RemarkTable<'a> {
             .map(|m| m.date.and_then(style::excel_date))
             .collect();
         let texts = (0..batch.remarks.len())
+            .into_par_iter()
             .map(|i| {
                 let remark = &batch.remarks[i];
                 let labels = ctx.labels.get(i);
@@ -137,14 +155,63 @@ impl<'a> RemarkTable<'a> {
             meeting_dates,
             texts,
             widths: Widths::new(&HEADERS, &CAPS),
+            lines: Vec::new(),
         };
+        // Every text cell measured once, on all cores: its display width, or
+        // `MULTILINE` for a text of several lines (measured line by line
+        // where its height is needed).
+        let n = batch.remarks.len();
+        let measured: Vec<[u32; 18]> = (0..n)
+            .into_par_iter()
+            .map(|i| {
+                table.cells(i).map(|cell| match cell {
+                    Cell::Text(t) if t.contains('\n') => MULTILINE,
+                    Cell::Text(t) => style::display_width(t) as u32,
+                    _ => 0,
+                })
+            })
+            .collect();
+        // Column widths: fed in row order (the feed stops growing once a
+        // column reaches its cap, so this is measuring the table whole).
         let mut widths = table.widths.clone();
         widths.feed(2, "2000/00/00");
-        for i in 0..batch.remarks.len() {
-            for (col, cell) in table.cells(i).iter().enumerate() {
-                widths.feed(col, cell.text());
+        for (i, row) in measured.iter().enumerate() {
+            for (col, &w) in row.iter().enumerate() {
+                if w == MULTILINE {
+                    widths.feed(col, table.cells(i)[col].text());
+                } else {
+                    widths.feed_width(col, w as usize);
+                }
             }
         }
+        // Row heights at those widths, once for `一覧` and the 所在 sheets:
+        // what `Widths::fit_row` computes.
+        let column_widths: [usize; 18] = std::array::from_fn(|c| widths.width(c));
+        table.lines = (0..n)
+            .into_par_iter()
+            .map(|i| {
+                let cells = table.cells(i);
+                let lines = |col: usize| match cells[col] {
+                    Cell::Text(t) if t.len() <= CELL_LIMIT => Some(match measured[i][col] {
+                        MULTILINE => style::wrapped_lines(t, column_widths[col]),
+                        w => style::line_lines(w as usize, column_widths[col]),
+                    }),
+                    _ => None,
+                };
+                RowLines {
+                    all: ALL_COLUMNS
+                        .iter()
+                        .filter_map(|&c| lines(c))
+                        .max()
+                        .unwrap_or(1) as u32,
+                    location: LOCATION_COLUMNS
+                        .iter()
+                        .filter_map(|&c| lines(c))
+                        .max()
+                        .unwrap_or(1) as u32,
+                }
+            })
+            .collect();
         table.widths = widths;
         table
     }
@@ -203,11 +270,18 @@ impl<'a> RemarkTable<'a> {
         write_header(ws, st, 0, &headers)?;
         // The ID is always the first column.
         debug_assert_eq!(columns[0], COL_ID);
+        let whole = N == ALL_COLUMNS.len();
+        debug_assert!(whole || columns == &LOCATION_COLUMNS[..]);
         let mut row = 1;
         for i in rows {
             let all = self.cells(i);
             let cells = columns.map(|c| all[c]);
-            widths.fit_row(ws, row, &cells)?;
+            let lines = self.lines[i];
+            set_row_lines(
+                ws,
+                row,
+                if whole { lines.all } else { lines.location } as usize,
+            )?;
             row += write_record(ws, st, row, &cells, Some(0))?;
         }
         let last = row - 1;
@@ -372,12 +446,14 @@ fn category_matrix(ws: &mut Worksheet, st: &Styles, table: &RemarkTable) -> Resu
             _ => 14,
         })
         .collect();
+    // The first three columns show what `一覧`'s do (same headers and caps),
+    // so they take its measured widths.
     let mut widths = Widths::new(&headers, &caps);
-    for i in 0..ctx.batch.remarks.len() {
-        let cells = table.cells(i);
-        widths.feed(0, cells[COL_ID].text());
-        widths.feed(1, cells[COL_PROFESSION].text());
-        widths.feed(2, cells[COL_NORMALIZED].text());
+    for (col, from) in [COL_ID, COL_PROFESSION, COL_NORMALIZED]
+        .into_iter()
+        .enumerate()
+    {
+        widths.merge_column(col, &table.widths, from);
     }
     widths.apply(ws)?;
     write_header(ws, st, 0, &headers)?;

@@ -132,7 +132,7 @@ pub fn write_ranking(ctx: &Context, path: &Path) -> Result<(), RenderError> {
 
 /// Writes `分類一覧.xlsx` to `path`, atomically.
 pub fn write_classified(ctx: &Context, path: &Path) -> Result<(), RenderError> {
-    stage_classified(ctx, path)?.commit().map(drop)
+    stage_classified(ctx, path, || {})?.commit().map(drop)
 }
 
 /// One workbook per profession into `dir` (フィードバック/); returns the files
@@ -147,14 +147,24 @@ pub fn write_feedback(ctx: &Context, dir: &Path) -> Result<Vec<PathBuf>, RenderE
 /// are replaced only when all were built and none is locked.
 pub fn write_all(ctx: &Context, out_dir: &Path) -> Result<Written, RenderError> {
     save::ensure_folder(out_dir)?;
+    // 分類一覧 is the largest by far and ends with a long single-threaded
+    // save (compressing its sheets). Its sheets are written first, on every
+    // core; the other workbooks are built while it is being saved.
     let (ranking, classified, feedback) = std::thread::scope(|scope| {
+        let (sheets_done, wait_sheets) = std::sync::mpsc::channel::<()>();
+        let classified = scope.spawn(move || {
+            stage_classified(ctx, &out_dir.join(CLASSIFIED_FILE), move || {
+                let _ = sheets_done.send(());
+            })
+        });
+        // Err: the classified workbook failed before saving; go on anyway.
+        let _ = wait_sheets.recv();
         let ranking = scope.spawn(|| stage_ranking(ctx, &out_dir.join(RANKING_FILE)));
-        let feedback = scope.spawn(|| stage_feedback(ctx, &out_dir.join(FEEDBACK_DIR)));
-        let classified = stage_classified(ctx, &out_dir.join(CLASSIFIED_FILE));
+        let feedback = stage_feedback(ctx, &out_dir.join(FEEDBACK_DIR));
         (
             ranking.join().expect("ranking renderer panicked"),
-            classified,
-            feedback.join().expect("feedback renderer panicked"),
+            classified.join().expect("classified renderer panicked"),
+            feedback,
         )
     });
     let (ranking, classified, feedback) = (ranking?, classified?, feedback?);
@@ -175,9 +185,15 @@ fn stage_ranking(ctx: &Context, path: &Path) -> Result<save::Staged, RenderError
     save::stage(&mut wb, path, &file_label(path))
 }
 
-fn stage_classified(ctx: &Context, path: &Path) -> Result<save::Staged, RenderError> {
+/// `sheets_done` is called when the sheets are written, before saving.
+fn stage_classified(
+    ctx: &Context,
+    path: &Path,
+    sheets_done: impl FnOnce(),
+) -> Result<save::Staged, RenderError> {
     let label = file_label(path);
     let mut wb = classified::workbook(ctx).map_err(|e| RenderError::from_xlsx(&label, e))?;
+    sheets_done();
     save::stage(&mut wb, path, &label)
 }
 

@@ -157,10 +157,16 @@ pub(crate) fn chart_font() -> ChartFont {
 /// Lines a wrapped cell takes in a column `width` characters wide (full-width
 /// characters count two): explicit line breaks plus soft wraps.
 pub(crate) fn wrapped_lines(text: &str, width: usize) -> usize {
-    let usable = width.saturating_sub(1).max(1);
     text.split('\n')
-        .map(|line| display_width(line).div_ceil(usable).max(1))
+        .map(|line| line_lines(display_width(line), width))
         .sum()
+}
+
+/// Lines one line of text `line_width` wide takes in a column `width`
+/// characters wide (at least 1).
+pub(crate) fn line_lines(line_width: usize, width: usize) -> usize {
+    let usable = width.saturating_sub(1).max(1);
+    line_width.div_ceil(usable).max(1)
 }
 
 /// Row height in points for `lines` lines of 11pt 游ゴシック. Set explicitly
@@ -203,6 +209,15 @@ impl Widths {
         }
     }
 
+    /// [`Widths::feed`] with the value's [`display_width`] already measured.
+    pub(crate) fn feed_width(&mut self, col: usize, width: usize) {
+        if let (Some(max), Some(&cap)) = (self.max.get_mut(col), self.caps.get(col)) {
+            if *max < cap {
+                *max = (*max).max(width);
+            }
+        }
+    }
+
     /// The widths of some columns, in the order given.
     pub(crate) fn select(&self, columns: &[usize]) -> Widths {
         Widths {
@@ -233,7 +248,13 @@ impl Widths {
         row: u32,
         cells: &[Cell<'_>],
     ) -> Result<(), XlsxError> {
-        let lines = cells
+        set_row_lines(ws, row, self.row_lines(cells))
+    }
+
+    /// The lines the tallest text cell of a row takes at these widths (at
+    /// least 1): what [`Widths::fit_row`] sets the height for.
+    pub(crate) fn row_lines(&self, cells: &[Cell<'_>]) -> usize {
+        cells
             .iter()
             .enumerate()
             .filter_map(|(col, c)| match c {
@@ -243,12 +264,25 @@ impl Widths {
                 _ => None,
             })
             .max()
-            .unwrap_or(1);
-        if lines > 1 {
-            ws.set_row_height(row, row_height_points(lines))?;
-        }
-        Ok(())
+            .unwrap_or(1)
     }
+
+    /// Takes in column `from_col` of `other`, fed the values this column
+    /// would be fed (same header width and cap): no need to measure again.
+    pub(crate) fn merge_column(&mut self, col: usize, other: &Widths, from_col: usize) {
+        if let (Some(max), Some(&o)) = (self.max.get_mut(col), other.max.get(from_col)) {
+            *max = (*max).max(o);
+        }
+    }
+}
+
+/// Sets the height of `row` for `lines` lines of wrapped text (nothing for
+/// one line: the default height fits it).
+pub(crate) fn set_row_lines(ws: &mut Worksheet, row: u32, lines: usize) -> Result<(), XlsxError> {
+    if lines > 1 {
+        ws.set_row_height(row, row_height_points(lines))?;
+    }
+    Ok(())
 }
 
 // ---------------------------------------------------------------- print
