@@ -250,15 +250,14 @@ impl Index {
     /// Adds many postings at once: each list touched is merged once.
     fn extend(&mut self, mut new: Vec<(u32, Posting)>) {
         new.sort_unstable();
-        let mut merged: Vec<Posting> = Vec::new();
         for run in new.chunk_by(|a, b| a.0 == b.0) {
             let tok = run[0].0 as usize;
-            let old = std::mem::take(&mut self.by_token[tok]);
-            if old.is_empty() {
+            let postings = &mut self.by_token[tok];
+            if postings.is_empty() {
                 self.used.push(tok as u32);
             }
-            merged.clear();
-            merged.reserve(old.len() + run.len());
+            let old = std::mem::take(postings);
+            let mut merged = Vec::with_capacity(old.len() + run.len());
             let (mut i, mut j) = (0, 0);
             while i < old.len() && j < run.len() {
                 if old[i] <= run[j].1 {
@@ -271,8 +270,7 @@ impl Index {
             }
             merged.extend_from_slice(&old[i..]);
             merged.extend(run[j..].iter().map(|&(_, p)| p));
-            // Reuse the old list's buffer for the next merge.
-            self.by_token[tok] = std::mem::replace(&mut merged, old);
+            *postings = merged;
         }
     }
 
@@ -835,44 +833,6 @@ mod tests {
                 grouping.groups.len(),
                 near,
             );
-        }
-    }
-}
-
-#[cfg(test)]
-mod tmp_bench {
-    /// TEMP: `RK_CORPUS=/tmp/rk/real cargo test --release --lib tmp_bench -- --ignored --nocapture`
-    #[test]
-    #[ignore]
-    fn tmp_bench_corpus() {
-        let dir = std::path::PathBuf::from(std::env::var("RK_CORPUS").unwrap());
-        let rules = crate::rules::Rules::load(None).unwrap();
-        let batch = crate::ingest::ingest(
-            std::slice::from_ref(&dir),
-            &Default::default(),
-            rules.lexicon(),
-            &|| {},
-        )
-        .unwrap();
-        let dump = format!(
-            "/tmp/rk/groups-{}.txt",
-            dir.file_name().unwrap().to_string_lossy()
-        );
-        for _ in 0..3 {
-            let t = std::time::Instant::now();
-            let g = super::group(&batch.remarks, 0.85);
-            let near = g.groups.iter().filter(|g| g.near_duplicate).count();
-            eprintln!(
-                "{} remarks → {} groups ({near} near) in {:?}",
-                batch.remarks.len(),
-                g.groups.len(),
-                t.elapsed()
-            );
-            let text: String = g.remark_group.iter().map(|x| format!("{x}\n")).collect();
-            match std::fs::read_to_string(&dump) {
-                Ok(old) => assert!(old == text, "grouping differs from {dump}"),
-                Err(_) => std::fs::write(&dump, text).unwrap(),
-            }
         }
     }
 }

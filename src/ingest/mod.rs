@@ -227,7 +227,14 @@ fn remark_id(
         h.update(part.as_bytes());
     }
     let digest = h.finalize();
-    let base: String = digest[..6].iter().map(|b| format!("{b:02x}")).collect();
+    // Lowercase hex of the first 6 bytes (as `{:02x}` each, without a
+    // string per byte).
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut base = String::with_capacity(12);
+    for &b in &digest[..6] {
+        base.push(char::from(HEX[usize::from(b >> 4)]));
+        base.push(char::from(HEX[usize::from(b & 15)]));
+    }
     let n = uses.entry(base.clone()).or_insert(0);
     *n += 1;
     if *n == 1 {

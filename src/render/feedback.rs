@@ -263,37 +263,61 @@ fn remark_list(
             }
         })
         .collect();
-    let mut widths = Widths::new(&headers, &caps);
-    for r in &rows {
-        let texts = [
+    // Every cell measured once (its width, or MULTILINE for a text of
+    // several lines): for the column widths, then for the row heights.
+    const MULTILINE: usize = usize::MAX;
+    fn texts<'r>(r: &'r Row<'_>) -> [&'r str; 8] {
+        [
             r.meeting.as_str(),
             r.original,
-            &r.categories,
+            r.categories.as_str(),
             r.kind,
             r.location,
             r.tier,
-            &r.related,
+            r.related.as_str(),
             r.speaker,
-        ];
-        for (col, t) in texts.iter().take(headers.len()).enumerate() {
-            widths.feed(col, t);
+        ]
+    }
+    let measured: Vec<[usize; 8]> = rows
+        .iter()
+        .map(|r| {
+            texts(r).map(|t| {
+                if t.contains('\n') {
+                    MULTILINE
+                } else {
+                    style::display_width(t)
+                }
+            })
+        })
+        .collect();
+    let mut widths = Widths::new(&headers, &caps);
+    for (r, m) in rows.iter().zip(&measured) {
+        for (col, t) in texts(r).iter().take(headers.len()).enumerate() {
+            match m[col] {
+                MULTILINE => widths.feed(col, t),
+                w => widths.feed_width(col, w),
+            }
         }
     }
     widths.apply(ws)?;
+    let column_widths: Vec<usize> = (0..headers.len()).map(|c| widths.width(c)).collect();
     write_header(ws, st, 0, &headers)?;
     let mut row = 1;
-    for r in &rows {
-        let cells = [
-            Cell::Text(&r.meeting),
-            Cell::Text(r.original),
-            Cell::Text(&r.categories),
-            Cell::Text(r.kind),
-            Cell::Text(r.location),
-            Cell::Text(r.tier),
-            Cell::Text(&r.related),
-            Cell::Text(r.speaker),
-        ];
-        widths.fit_row(ws, row, &cells[..headers.len()])?;
+    for (r, m) in rows.iter().zip(&measured) {
+        let cells = texts(r).map(Cell::Text);
+        // What `widths.fit_row` computes, from the measured widths.
+        let lines = texts(r)
+            .iter()
+            .take(headers.len())
+            .enumerate()
+            .filter(|(_, t)| t.len() <= style::CELL_LIMIT)
+            .map(|(col, t)| match m[col] {
+                MULTILINE => style::wrapped_lines(t, column_widths[col]),
+                w => style::line_lines(w, column_widths[col]),
+            })
+            .max()
+            .unwrap_or(1);
+        style::set_row_lines(ws, row, lines)?;
         row += write_record(ws, st, row, &cells[..headers.len()], None)?;
     }
     if rows.is_empty() {

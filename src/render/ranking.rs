@@ -153,7 +153,10 @@ pub(crate) fn ranking_sheet(
     write_header(ws, st, HEADER_ROW, &HEADERS)?;
     let mut widths = [6usize, 10, 6, 14, 30];
     let mut row = HEADER_ROW + 1;
-    let mut opinion_cells: Vec<(u32, String)> = Vec::new();
+    // Each 意見 cell's row and the widths of its lines (in `line_widths`),
+    // measured once: for the column width, then for the row heights.
+    let mut opinion_cells: Vec<(u32, std::ops::Range<usize>)> = Vec::new();
+    let mut line_widths: Vec<usize> = Vec::new();
     for cat in &ranking.categories {
         let kinds = category_rows(cat);
         let block: u32 = kinds.iter().map(|(_, cells)| cells.len() as u32).sum();
@@ -177,8 +180,12 @@ pub(crate) fn ranking_sheet(
             }
             for cell in cells {
                 ws.write_string_with_format(row, 4, cell, &st.boxed_text)?;
-                widths[4] = widths[4].max(style::display_width(cell) + 2);
-                opinion_cells.push((row, cell.to_string()));
+                let start = line_widths.len();
+                line_widths.extend(cell.split('\n').map(style::display_width));
+                // = style::display_width(cell): the widest line.
+                let widest = line_widths[start..].iter().copied().max().unwrap_or(0);
+                widths[4] = widths[4].max(widest + 2);
+                opinion_cells.push((row, start..line_widths.len()));
                 row += 1;
             }
         }
@@ -197,11 +204,13 @@ pub(crate) fn ranking_sheet(
     for (col, w) in widths.iter().enumerate() {
         ws.set_column_width(col as u16, *w as f64)?;
     }
-    for (r, text) in opinion_cells {
-        let lines = style::wrapped_lines(&text, widths[4]);
-        if lines > 1 {
-            ws.set_row_height(r, style::row_height_points(lines))?;
-        }
+    for (r, range) in opinion_cells {
+        // = style::wrapped_lines(cell, widths[4]).
+        let lines: usize = line_widths[range]
+            .iter()
+            .map(|&w| style::line_lines(w, widths[4]))
+            .sum();
+        style::set_row_lines(ws, r, lines)?;
     }
     print_setup(ws, Some(HEADER_ROW), true)?;
     // The chart and its data are for the screen; the table is what prints.
