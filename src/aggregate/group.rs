@@ -19,8 +19,11 @@
 //!   a candidate must be found c times (`PREFIX_SHARED`);
 //! - positional filtering (Xiao et al., PPJoin, 2008): at each shared prefix
 //!   bigram, the bigrams left after it bound the overlap still possible;
+//! - a 128-bit signature per key: a bit one key has and the other lacks
+//!   stands for a bigram not shared, which bounds the overlap in O(1);
 //! - an exact count of shared bigrams (a merge of two sorted lists, from
-//!   the last shared prefix bigram on: every one before it was counted).
+//!   the shared prefix bigram that made the candidate on: every one before
+//!   it was counted).
 //!
 //! The exact count of the pairs that pass all of them decides: Dice over the
 //! *multiset* of character bigrams (`2·|X∩Y| / (|X|+|Y|)`, a repeated bigram
@@ -138,171 +141,180 @@ fn prefix_len(n: usize, need: usize) -> usize {
     }
 }
 
-/// A representative's state while one key probes the index: shared prefix
-/// tokens counted so far (or [`PRUNED`] once the overlap cannot be reached)
-/// and the positions of the last one in the key (`i`) and in the
-/// representative (`j`). Valid only when `stamp` is the probing key's; one
-/// 16-byte cell, so the hot loop touches one cache line per posting.
-#[derive(Clone, Copy)]
-struct Probe {
-    stamp: u32,
-    overlap: u32,
-    i: u32,
-    j: u32,
+/// The bits of a key's signature: one bit per token hash ([`bit`]), 128 in
+/// all. A bit in one key's signature and not in the other's stands for at
+/// least one token the other lacks, which bounds the overlap in O(1).
+type Signature = [u64; 2];
+
+/// A token's bit in a [`Signature`].
+fn bit(token: u32) -> u32 {
+    token.wrapping_mul(0x9E37_79B1) >> 25
 }
 
-const PRUNED: u32 = u32::MAX;
-
-impl Probe {
-    const UNUSED: Probe = Probe {
-        stamp: u32::MAX,
-        overlap: 0,
-        i: 0,
-        j: 0,
-    };
+fn signature(tokens: &[u32]) -> Signature {
+    let mut sig = [0u64; 2];
+    for &tok in tokens {
+        let b = bit(tok);
+        sig[(b >> 6) as usize] |= 1 << (b & 63);
+    }
+    sig
 }
 
-/// A representative: its tokens (in [`Groups::rep_tokens`]) and a 128-bit
-/// signature of them, one bit per token hash ([`bit`]). A token of the key
-/// whose bit the signature lacks is not shared, which bounds the overlap
-/// without reading the representative's tokens.
-#[derive(Clone, Copy)]
-struct Rep {
-    sig: [u64; 2],
-    start: u32,
-    len: u32,
+/// Tokens of `a` whose bit `b` lacks: a lower bound on `|a \ b|`.
+fn missing(a: &Signature, b: &Signature) -> usize {
+    ((a[0] & !b[0]).count_ones() + (a[1] & !b[1]).count_ones()) as usize
 }
 
-/// A token's bit in a [`Rep`] signature.
-fn bit(token: u32) -> u8 {
-    (token.wrapping_mul(0x9E37_79B1) >> 25) as u8
-}
-
-fn has_bit(sig: &[u64; 2], b: u8) -> bool {
-    sig[usize::from(b >> 6)] >> (b & 63) & 1 == 1
-}
-
-/// The index of representatives: token → postings (representative length,
-/// position of the token in the representative's list, group) for the
-/// prefix tokens of every representative, sorted by length, then position,
-/// then group. Tokens are dense ranks, so finding a token is an array
-/// access; a probe reads only the lengths that can pass, one contiguous run,
-/// and skips the positions past the prefix the pair needs.
-struct Index {
-    by_token: Vec<Vec<Posting>>,
-    /// Tokens with postings, for [`Index::clear`].
-    used: Vec<u32>,
-}
-
+/// One entry of an index: partner `id` (a group or a key) holds a token at
+/// position `pos` of its `len` tokens.
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 struct Posting {
     len: u32,
     pos: u32,
-    group: u32,
+    id: u32,
+}
+
+/// Token → postings of the indexed prefixes, sorted by length, then
+/// position, then id, in flat arrays. `runs` splits each token's postings
+/// by length, so a probe jumps straight to the lengths that can pass and
+/// stops at the first position past the prefix the pair needs.
+struct Index {
+    postings: Vec<Posting>,
+    /// Per length run, in token order: (length, first posting).
+    runs: Vec<(u32, u32)>,
+    /// Token → its first run; `token_runs[t + 1]` ends it.
+    token_runs: Vec<u32>,
 }
 
 impl Index {
-    fn new(token_count: usize) -> Index {
+    /// An index of `(token, posting)` entries sorted ascending.
+    fn from_sorted(token_count: usize, entries: impl Iterator<Item = (u32, Posting)>) -> Index {
+        let mut postings = Vec::with_capacity(entries.size_hint().0);
+        let mut runs: Vec<(u32, u32)> = Vec::new();
+        // Runs per token, then (prefix sums) each token's first run.
+        let mut token_runs = vec![0u32; token_count + 1];
+        let mut last: Option<(u32, u32)> = None;
+        for (tok, p) in entries {
+            if last != Some((tok, p.len)) {
+                runs.push((p.len, postings.len() as u32));
+                token_runs[tok as usize + 1] += 1;
+                last = Some((tok, p.len));
+            }
+            postings.push(p);
+        }
+        for tok in 0..token_count {
+            token_runs[tok + 1] += token_runs[tok];
+        }
         Index {
-            by_token: vec![Vec::new(); token_count],
-            used: Vec::new(),
+            postings,
+            runs,
+            token_runs,
         }
     }
 
-    /// The postings of `token` from length `shortest` on.
-    fn postings(&self, token: u32, shortest: usize) -> &[Posting] {
-        let postings = &self.by_token[token as usize];
-        let start = postings.partition_point(|p| (p.len as usize) < shortest);
-        &postings[start..]
+    /// The indexed prefixes of `keys` (ids `0..`), for a threshold `t`.
+    fn of<'a>(token_count: usize, keys: impl Iterator<Item = &'a [u32]>, t: f64) -> Index {
+        use rayon::slice::ParallelSliceMut;
+        let mut entries: Vec<(u32, Posting)> = keys
+            .enumerate()
+            .flat_map(|(id, x)| prefix_postings(id, x, t))
+            .collect();
+        entries.par_sort_unstable();
+        Index::from_sorted(token_count, entries.into_iter())
     }
 
-    /// The postings of a representative's first `prefix` tokens.
-    fn postings_of(
-        group: usize,
-        tokens: &[u32],
-        prefix: usize,
-    ) -> impl Iterator<Item = (u32, Posting)> + '_ {
-        let len = tokens.len() as u32;
-        tokens[..prefix].iter().enumerate().map(move |(j, &tok)| {
-            (
-                tok,
-                Posting {
-                    len,
-                    pos: j as u32,
-                    group: group as u32,
-                },
-            )
-        })
-    }
-
-    /// Adds one representative (few postings, into short lists).
-    fn insert(&mut self, group: usize, tokens: &[u32], prefix: usize) {
-        for (tok, posting) in Index::postings_of(group, tokens, prefix) {
-            let postings = &mut self.by_token[tok as usize];
-            if postings.is_empty() {
-                self.used.push(tok);
-            }
-            let at = postings.partition_point(|p| *p <= posting);
-            postings.insert(at, posting);
-        }
-    }
-
-    /// Adds many postings at once: each list touched is merged once.
-    fn extend(&mut self, mut new: Vec<(u32, Posting)>) {
-        new.sort_unstable();
-        for run in new.chunk_by(|a, b| a.0 == b.0) {
-            let tok = run[0].0 as usize;
-            let postings = &mut self.by_token[tok];
-            if postings.is_empty() {
-                self.used.push(tok as u32);
-            }
-            let old = std::mem::take(postings);
-            let mut merged = Vec::with_capacity(old.len() + run.len());
+    /// This index with `new` (sorted) added: one linear merge per token.
+    fn merged(&self, new: &[(u32, Posting)]) -> Index {
+        let token_count = self.token_runs.len() - 1;
+        let mut postings = Vec::with_capacity(self.postings.len() + new.len());
+        let mut runs: Vec<(u32, u32)> = Vec::with_capacity(self.runs.len() + new.len());
+        let mut token_runs = vec![0u32; token_count + 1];
+        let mut rest = new;
+        for tok in 0..token_count {
+            let old = self.token_postings(tok);
+            let split = rest.partition_point(|e| e.0 as usize <= tok);
+            let (add, later) = rest.split_at(split);
+            rest = later;
+            let first_run = runs.len();
             let (mut i, mut j) = (0, 0);
-            while i < old.len() && j < run.len() {
-                if old[i] <= run[j].1 {
-                    merged.push(old[i]);
+            while i < old.len() || j < add.len() {
+                let p = if j == add.len() || (i < old.len() && old[i] <= add[j].1) {
                     i += 1;
+                    old[i - 1]
                 } else {
-                    merged.push(run[j].1);
                     j += 1;
+                    add[j - 1].1
+                };
+                if runs.len() == first_run || runs.last().is_some_and(|r| r.0 != p.len) {
+                    runs.push((p.len, postings.len() as u32));
                 }
+                postings.push(p);
             }
-            merged.extend_from_slice(&old[i..]);
-            merged.extend(run[j..].iter().map(|&(_, p)| p));
-            *postings = merged;
+            token_runs[tok + 1] = runs.len() as u32;
+        }
+        Index {
+            postings,
+            runs,
+            token_runs,
         }
     }
 
-    /// Empties the index, in time proportional to what it holds.
-    fn clear(&mut self) {
-        for tok in self.used.drain(..) {
-            self.by_token[tok as usize].clear();
+    /// All postings of `token`.
+    fn token_postings(&self, tok: usize) -> &[Posting] {
+        let (from, to) = (
+            self.token_runs[tok] as usize,
+            self.token_runs[tok + 1] as usize,
+        );
+        if from == to {
+            return &[];
         }
+        let end = self
+            .runs
+            .get(to)
+            .map_or(self.postings.len(), |r| r.1 as usize);
+        &self.postings[self.runs[from].1 as usize..end]
+    }
+
+    /// The postings of `token`, one slice per length from `shortest` on,
+    /// in ascending length.
+    fn postings(&self, token: u32, shortest: usize) -> impl Iterator<Item = (usize, &[Posting])> {
+        let tok = token as usize;
+        let (from, to) = (
+            self.token_runs[tok] as usize,
+            self.token_runs[tok + 1] as usize,
+        );
+        let runs = &self.runs[from..to];
+        let end = self
+            .runs
+            .get(to)
+            .map_or(self.postings.len(), |r| r.1 as usize);
+        let first = runs.partition_point(|r| (r.0 as usize) < shortest);
+        runs[first..]
+            .iter()
+            .enumerate()
+            .map(move |(r, &(len, start))| {
+                let stop = runs.get(first + r + 1).map_or(end, |next| next.1 as usize);
+                (len as usize, &self.postings[start as usize..stop])
+            })
     }
 }
 
-/// The grouping so far: the keys' tokens, the threshold, the
-/// representatives and their indexes.
-struct Groups<'a> {
-    tokens: &'a [Vec<u32>],
-    t: f64,
-    /// The representatives of the blocks before the current one.
-    index: Index,
-    /// The representatives the current block has formed so far.
-    recent: Index,
-    /// Group → its representative key.
-    rep_key: Vec<usize>,
-    /// Group → its representative's tokens and signature.
-    reps: Vec<Rep>,
-    /// The representatives' tokens, one after the other in group order.
-    rep_tokens: Vec<u32>,
+/// The postings of a key's indexed prefix: long enough for the smallest
+/// overlap any partner needs.
+fn prefix_postings(id: usize, x: &[u32], t: f64) -> impl Iterator<Item = (u32, Posting)> + '_ {
+    let len = x.len() as u32;
+    x[..prefix_len(x.len(), min_overlap(x.len(), t))]
+        .iter()
+        .enumerate()
+        .map(move |(pos, &tok)| {
+            let (pos, id) = (pos as u32, id as u32);
+            (tok, Posting { len, pos, id })
+        })
 }
 
-/// What a pair of lengths (the key's, a representative's) needs: the
-/// overlap, the prefix of each in which the first [`PREFIX_SHARED`] shared
-/// tokens lie, and how many of them make a candidate. All 0 when the pair
-/// cannot pass.
+/// What a pair of lengths (the key's, a partner's) needs: the overlap, the
+/// prefix of each in which the first [`PREFIX_SHARED`] shared tokens lie,
+/// and how many of them make a candidate. All 0 when the pair cannot pass.
 #[derive(Clone, Copy)]
 struct LengthRule {
     need: u32,
@@ -311,55 +323,80 @@ struct LengthRule {
     want: u32,
 }
 
+/// A partner's probe state, in one `u32` so the states of every partner
+/// fit in cache: the probe's stamp above two bits of shared prefix tokens
+/// counted, or [`DONE`] once the partner became a candidate or cannot
+/// reach the overlap.
+const DONE: u32 = 3;
+
 /// One thread's scratch space for probing.
 #[derive(Default)]
 struct Scratch {
-    /// Per group, the probe state of the current key.
-    state: Vec<Probe>,
-    /// Groups whose shared prefix tokens reached the count a candidate needs.
-    candidates: Vec<u32>,
+    /// Partner id → probe state.
+    state: Vec<u32>,
+    /// The current probe's stamp (a count of probes, shifted past `DONE`).
+    stamp: u32,
+    /// Partners whose shared prefix tokens reached the count a candidate
+    /// needs, with the positions of that last shared token in the key and
+    /// in the partner: every shared token before them was counted.
+    candidates: Vec<(u32, u32, u32)>,
     /// Per partner length (from the shortest that can pass), what a pair
     /// needs, for the current key.
     rules: Vec<LengthRule>,
-    /// The [`bit`] of each token of the current key.
-    bits: Vec<u8>,
 }
 
-impl Groups<'_> {
-    /// The most similar representative of `index` at or above the
-    /// threshold (the earliest on a tie) for key `k`, as (similarity, group).
-    fn best(&self, k: usize, index: &Index, scratch: &mut Scratch) -> Option<(f64, usize)> {
+/// The keys' tokens and signatures, and the threshold.
+struct Keys {
+    tokens: Vec<Vec<u32>>,
+    sigs: Vec<Signature>,
+    t: f64,
+}
+
+impl Keys {
+    /// Every partner in `index` with an id below `below` whose similarity
+    /// to key `k` is at or above the threshold, as (id, bigram overlap).
+    /// `partner` gives a partner id's key.
+    fn similar(
+        &self,
+        k: usize,
+        index: &Index,
+        below: u32,
+        partner: impl Fn(u32) -> usize,
+        scratch: &mut Scratch,
+    ) -> Vec<(u32, u32)> {
         let x = &self.tokens[k];
         let n = x.len();
-        if n == 0 || index.used.is_empty() {
-            return None;
+        if n == 0 || below == 0 || index.postings.is_empty() {
+            return Vec::new();
         }
         let t = self.t;
-        let stamp = k as u32;
+        scratch.stamp += 1;
+        assert!(scratch.stamp < 1 << 30, "too many probes");
+        let stamp = scratch.stamp << 2;
         let Scratch {
             state,
             candidates,
             rules,
-            bits,
+            ..
         } = scratch;
-        if state.len() < self.rep_key.len() {
-            state.resize(self.rep_key.len(), Probe::UNUSED);
+        if state.len() < below as usize {
+            state.resize(below as usize, 0);
         }
         candidates.clear();
-        // 1. Probe, one representative length `m` at a time. With overlap
-        //    `need`, the PREFIX_SHARED rarest shared tokens sit within the
-        //    first `len − need + PREFIX_SHARED` of each key, so only those
-        //    positions are read (the representative's are the posting's
-        //    position); at each match the tokens left bound the overlap still
-        //    possible (PPJoin's positional filter). A representative becomes
-        //    a candidate when the shared prefix tokens reach PREFIX_SHARED.
+        // 1. Probe, one partner length `m` at a time. With overlap `need`,
+        //    the PREFIX_SHARED rarest shared tokens sit within the first
+        //    `len − need + PREFIX_SHARED` of each key, so only those
+        //    positions are read; at each match the tokens left bound the
+        //    overlap still possible (PPJoin's positional filter). A partner
+        //    becomes a candidate when the shared prefix tokens reach
+        //    PREFIX_SHARED.
         let shortest = (t * n as f64 / (2.0 - t) - EPS).ceil().max(1.0) as usize;
         let longest = ((2.0 - t) * n as f64 / t + EPS).floor() as usize;
         rules.clear();
         rules.extend((shortest..=longest).map(|m| {
             let need = pair_overlap(n, m, t);
             if need > n.min(m) {
-                // Longer than either key: no key of this length can pass.
+                // More than either key holds: no key of this length can pass.
                 LengthRule {
                     need: 0,
                     x_prefix: 0,
@@ -377,155 +414,108 @@ impl Groups<'_> {
         }));
         for (i, &tok) in x[..prefix_len(n, min_overlap(n, t))].iter().enumerate() {
             let i32 = i as u32;
-            for &Posting {
-                len,
-                pos: j,
-                group: g,
-            } in index.postings(tok, shortest)
-            {
-                let m = len as usize;
+            for (m, postings) in index.postings(tok, shortest) {
                 if m > longest {
                     break;
                 }
                 let rule = rules[m - shortest];
-                if i32 >= rule.x_prefix || j >= rule.y_prefix {
-                    continue;
-                }
-                let need = rule.need as usize;
-                let probe = &mut state[g as usize];
-                if probe.stamp != stamp {
-                    *probe = Probe {
-                        stamp,
-                        overlap: 0,
-                        i: 0,
-                        j: 0,
-                    };
-                }
-                let before = probe.overlap;
-                if before == PRUNED {
-                    continue;
-                }
-                let left = (n - i - 1).min(m - j as usize - 1);
-                if before as usize + 1 + left < need {
-                    probe.overlap = PRUNED;
-                    continue;
-                }
-                probe.overlap = before + 1;
-                probe.i = i32;
-                probe.j = j;
-                if before + 1 == rule.want {
-                    candidates.push(g);
-                }
-            }
-        }
-        // 2. Verify the candidates: every shared token up to the last shared
-        //    prefix token was counted, so the overlap is that count plus the
-        //    overlap of what follows. The signature bounds the latter; if it
-        //    can pass, an exact merge decides. The most similar wins, the
-        //    earliest on a tie.
-        let mut best: Option<(f64, usize)> = None;
-        if !candidates.is_empty() {
-            bits.clear();
-            bits.extend(x.iter().map(|&tok| bit(tok)));
-        }
-        for &g in candidates.iter() {
-            let probe = state[g as usize];
-            if probe.overlap == PRUNED {
-                continue;
-            }
-            let rep = &self.reps[g as usize];
-            let m = rep.len as usize;
-            let need = pair_overlap(n, m, t);
-            let (i, j, counted) = (probe.i as usize, probe.j as usize, probe.overlap as usize);
-            let mut x_left = n - i - 1;
-            for &b in &bits[i + 1..] {
-                if counted + x_left.min(m - j - 1) < need {
+                // The key's prefix shrinks as partners grow longer: no
+                // longer partner can use this token either.
+                if i32 >= rule.x_prefix {
                     break;
                 }
-                if !has_bit(&rep.sig, b) {
-                    x_left -= 1;
+                let need = rule.need as usize;
+                for &Posting { pos: j, id, .. } in postings {
+                    // Sorted by position: the rest lie past the prefix.
+                    if j >= rule.y_prefix {
+                        break;
+                    }
+                    if id >= below {
+                        continue;
+                    }
+                    let s = state[id as usize];
+                    let counted = if s & !DONE == stamp {
+                        if s & DONE == DONE {
+                            continue;
+                        }
+                        s & DONE
+                    } else {
+                        0
+                    };
+                    let left = (n - i - 1).min(m - j as usize - 1);
+                    state[id as usize] = if counted as usize + 1 + left < need {
+                        stamp | DONE
+                    } else if counted + 1 == rule.want {
+                        candidates.push((id, i32, j));
+                        stamp | DONE
+                    } else {
+                        stamp | (counted + 1)
+                    };
                 }
             }
-            if counted + x_left.min(m - j - 1) < need {
+        }
+        // 2. Verify the candidates: the signatures bound the overlap; if it
+        //    can pass, an exact merge of what follows the last counted
+        //    shared token decides.
+        let mut out = Vec::new();
+        let sx = &self.sigs[k];
+        for &(id, i, j) in candidates.iter() {
+            let (i, j) = (i as usize, j as usize);
+            let other = partner(id);
+            let y = &self.tokens[other];
+            let m = y.len();
+            let need = pair_overlap(n, m, t);
+            let sy = &self.sigs[other];
+            if n - missing(sx, sy) < need || m - missing(sy, sx) < need {
                 continue;
             }
-            let start = rep.start as usize;
-            let y = &self.rep_tokens[start..start + m];
+            let counted = PREFIX_SHARED.min(need);
             let Some(overlap) = overlap_if_at_least(&x[i + 1..], &y[j + 1..], counted, need) else {
                 continue;
             };
-            // Dice over the bigram multisets, exactly as `similarity`
-            // computes it from the keys.
-            let s = 2.0 * overlap as f64 / (n + m) as f64;
-            let g = g as usize;
-            let better = match best {
-                None => true,
-                Some((bs, bg)) => s > bs || (s == bs && g < bg),
-            };
-            if s >= t && better {
-                best = Some((s, g));
+            if dice(overlap, n, m) >= t {
+                out.push((id, overlap as u32));
             }
         }
-        best
-    }
-
-    /// Makes key `k` the representative of a new group, indexed in
-    /// `recent` until the block ends.
-    fn start_group(&mut self, k: usize) -> usize {
-        let g = self.rep_key.len();
-        self.rep_key.push(k);
-        let x = &self.tokens[k];
-        let mut sig = [0u64; 2];
-        for &tok in x {
-            let b = bit(tok);
-            sig[usize::from(b >> 6)] |= 1 << (b & 63);
-        }
-        self.reps.push(Rep {
-            sig,
-            start: self.rep_tokens.len() as u32,
-            len: x.len() as u32,
-        });
-        self.rep_tokens.extend_from_slice(x);
-        self.recent.insert(g, x, self.indexed_prefix(x.len()));
-        g
-    }
-
-    /// Moves the groups from `first` on from `recent` into `index`.
-    fn end_block(&mut self, first: usize) {
-        let mut new = Vec::new();
-        for g in first..self.rep_key.len() {
-            let x = &self.tokens[self.rep_key[g]];
-            new.extend(Index::postings_of(g, x, self.indexed_prefix(x.len())));
-        }
-        self.index.extend(new);
-        self.recent.clear();
-    }
-
-    /// A representative's tokens indexed: long enough for the smallest
-    /// overlap any partner needs.
-    fn indexed_prefix(&self, n: usize) -> usize {
-        prefix_len(n, min_overlap(n, self.t))
+        out.sort_unstable();
+        out
     }
 }
 
-/// Keys handled per parallel step (see [`group_keys`]).
+/// Dice over the bigram multisets, exactly as [`similarity`] computes it
+/// from the keys.
+fn dice(overlap: usize, n: usize, m: usize) -> f64 {
+    2.0 * overlap as f64 / (n + m) as f64
+}
+
+/// A key's most similar old group: (similarity, group).
+type Match = (f64, usize);
+
+/// What a key found in its block's parallel step: its most similar old
+/// group, and its similar earlier keys of the block (offset, overlap).
+type Found = (Option<Match>, Vec<(u32, u32)>);
+
+/// Keys handled per parallel step at least (see [`group_keys`]).
 const BLOCK: usize = 1024;
 
 /// Assigns each distinct key (in first-appearance order) a group. Returns
 /// key → group and group → representative key.
-///
-/// Keys go in blocks: first every key of a block probes, in parallel, the
-/// representatives formed before the block (the index does not change
-/// meanwhile); then, in key order, each probes only the representatives its
-/// block has formed so far, takes the better of the two answers (the earlier
-/// group on a tie, as the earlier groups are the old ones) and joins that
-/// group or starts its own. That is exactly the one-key-at-a-time greedy
-/// result, on all cores.
 fn group_keys(keys: &[&str], threshold: f64) -> (Vec<usize>, Vec<usize>) {
     group_keys_in_blocks(keys, threshold, BLOCK)
 }
 
-/// [`group_keys`] with blocks of `block` keys (tests use small ones).
+/// [`group_keys`] with blocks of at least `block` keys (tests use small
+/// ones).
+///
+/// Keys go in blocks. First every key of a block, on all cores, finds its
+/// most similar representative among the groups formed before the block
+/// (their index does not change meanwhile) and its similar *earlier keys
+/// of the block* (a self-join over an index of the block). Then, in key
+/// order, each takes the better of the old group and the similar block
+/// keys that became representatives (the earlier group on a tie) and joins
+/// it or starts its own: exactly the one-key-at-a-time greedy result. The
+/// block grows with the groups (a quarter of them), so the representatives'
+/// index is rebuilt a few dozen times at most, not once per block.
 fn group_keys_in_blocks(keys: &[&str], threshold: f64, block: usize) -> (Vec<usize>, Vec<usize>) {
     use rayon::prelude::*;
 
@@ -534,54 +524,97 @@ fn group_keys_in_blocks(keys: &[&str], threshold: f64, block: usize) -> (Vec<usi
     }
     let tokens = ordered_tokens(keys);
     let token_count = tokens.iter().flatten().max().map_or(0, |&m| m as usize + 1);
-    let mut groups = Groups {
-        tokens: &tokens,
+    let keys_info = Keys {
+        sigs: tokens.par_iter().map(|x| signature(x)).collect(),
+        tokens,
         t: threshold,
-        index: Index::new(token_count),
-        recent: Index::new(token_count),
-        rep_key: Vec::new(),
-        reps: Vec::new(),
-        rep_tokens: Vec::new(),
     };
+    let keys_info = &keys_info;
+    let tokens = &keys_info.tokens;
+    const NONE: usize = usize::MAX;
+    let mut rep_group = vec![NONE; keys.len()];
+    let mut rep_key: Vec<usize> = Vec::new();
+    let mut reps = Index::from_sorted(token_count, std::iter::empty());
     let mut key_group: Vec<usize> = Vec::with_capacity(keys.len());
-    let mut scratch = Scratch::default();
-    // A few slices per thread, each with its own scratch for the whole run.
-    let mut workers: Vec<Scratch> = (0..4 * rayon::current_num_threads())
-        .map(|_| Scratch::default())
-        .collect();
     let mut start = 0;
     while start < keys.len() {
-        let end = (start + block.max(1)).min(keys.len());
-        let old = groups.rep_key.len();
-        let frozen = &groups;
-        let chunk = (end - start).div_ceil(workers.len());
-        let before: Vec<Option<(f64, usize)>> = workers
-            .par_iter_mut()
-            .enumerate()
-            .flat_map_iter(|(w, scratch)| {
-                let from = (start + w * chunk).min(end);
-                let to = (from + chunk).min(end);
-                (from..to)
-                    .map(|k| frozen.best(k, &frozen.index, scratch))
-                    .collect::<Vec<_>>()
+        let end = (start + block.max(rep_key.len() / 4).max(1)).min(keys.len());
+        let old = rep_key.len();
+        let in_block = Index::of(
+            token_count,
+            tokens[start..end].iter().map(Vec::as_slice),
+            threshold,
+        );
+        let (reps_ref, rep_key_ref) = (&reps, &rep_key);
+        let found: Vec<Found> = (start..end)
+            .into_par_iter()
+            .with_min_len(32)
+            .map_init(Scratch::default, |scratch, k| {
+                let n = tokens[k].len();
+                let before = keys_info
+                    .similar(
+                        k,
+                        reps_ref,
+                        old as u32,
+                        |g| rep_key_ref[g as usize],
+                        scratch,
+                    )
+                    .into_iter()
+                    .map(|(g, o)| {
+                        (
+                            dice(o as usize, n, tokens[rep_key_ref[g as usize]].len()),
+                            g as usize,
+                        )
+                    })
+                    .fold(None, |best: Option<Match>, (s, g)| match best {
+                        Some((bs, bg)) if bs > s || (bs == s && bg < g) => best,
+                        _ => Some((s, g)),
+                    });
+                let within = keys_info.similar(
+                    k,
+                    &in_block,
+                    (k - start) as u32,
+                    |j| start + j as usize,
+                    scratch,
+                );
+                (before, within)
             })
             .collect();
-        for (k, old_best) in (start..end).zip(before) {
-            let new_best = groups.best(k, &groups.recent, &mut scratch);
-            let best = match (old_best, new_best) {
-                (Some((so, go)), Some((sn, gn))) => Some(if sn > so { gn } else { go }),
-                (Some((_, g)), None) | (None, Some((_, g))) => Some(g),
-                (None, None) => None,
-            };
+        for (k, (before, within)) in (start..end).zip(found) {
+            let n = tokens[k].len();
+            let mut best = before;
+            // Block keys come after every old group, and in group order:
+            // only a strictly better one replaces the best so far.
+            for (j, overlap) in within {
+                let other = start + j as usize;
+                let group = rep_group[other];
+                if group == NONE {
+                    continue;
+                }
+                let s = dice(overlap as usize, n, tokens[other].len());
+                if best.is_none_or(|(bs, _)| s > bs) {
+                    best = Some((s, group));
+                }
+            }
             key_group.push(match best {
-                Some(g) => g,
-                None => groups.start_group(k),
+                Some((_, group)) => group,
+                None => {
+                    rep_group[k] = rep_key.len();
+                    rep_key.push(k);
+                    rep_key.len() - 1
+                }
             });
         }
-        groups.end_block(old);
+        if rep_key.len() > old {
+            let mut new: Vec<(u32, Posting)> = (old..rep_key.len())
+                .flat_map(|g| prefix_postings(g, &tokens[rep_key[g]], threshold))
+                .collect();
+            new.par_sort_unstable();
+            reps = reps.merged(&new);
+        }
         start = end;
     }
-    (key_group, groups.rep_key)
+    (key_group, rep_key)
 }
 
 /// The overlap of two ascending lists plus `counted`, when it reaches
