@@ -12,6 +12,7 @@ pub mod commands;
 pub mod corrections;
 pub mod dates;
 pub mod ingest;
+pub mod memory;
 pub mod model;
 pub mod normalize;
 pub mod render;

@@ -162,8 +162,6 @@ pub struct Listing {
     /// The group's first remark inside this scope (not necessarily in this
     /// category): its text is the bullet's text.
     pub representative: usize,
-    /// `representative`'s normalized text.
-    pub text: String,
     /// Remarks of the group in this scope and category: the ×N (shown when > 1).
     pub count: usize,
     /// 【再掲】: the group is already listed in a higher-ranked category of
@@ -174,6 +172,14 @@ pub struct Listing {
     pub near_duplicate: bool,
     /// The remarks counted, ascending.
     pub remarks: Vec<usize>,
+}
+
+impl Listing {
+    /// The bullet's text: `representative`'s normalized text (not copied
+    /// into every scope's listing; a run holds hundreds of thousands).
+    pub fn text<'b>(&self, batch: &'b Batch) -> &'b str {
+        &batch.remarks[self.representative].normalized
+    }
 }
 
 /// 所在 of a category in a scope.

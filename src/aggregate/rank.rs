@@ -81,7 +81,6 @@ pub(super) fn ranking(
                 group: lg.group,
                 kind: ctx.labels[rep].kind,
                 representative: rep,
-                text: ctx.batch.remarks[rep].normalized.clone(),
                 count: members.len(),
                 relisted: listed[local],
                 near_duplicate: members

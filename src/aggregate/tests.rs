@@ -114,11 +114,11 @@ fn run(batch: &Batch, labels: &[Labels]) -> Aggregate {
 }
 
 /// Listing texts of a category, 【再掲】 appended, issues then ideas.
-fn listing_lines(cat: &RankedCategory) -> (Vec<String>, Vec<String>) {
+fn listing_lines(batch: &Batch, cat: &RankedCategory) -> (Vec<String>, Vec<String>) {
     let show = |ls: &[Listing]| {
         ls.iter()
             .map(|l| {
-                let mut s = l.text.clone();
+                let mut s = l.text(batch).to_string();
                 if l.count > 1 {
                     s.push_str(&format!("×{}", l.count));
                 }
@@ -217,7 +217,7 @@ fn manual_example_is_reproduced() {
 
         let cats = &ranking.categories;
         assert_eq!(
-            listing_lines(&cats[0]),
+            listing_lines(&batch, &cats[0]),
             (
                 strings(&[
                     "顔の見える連携が弱い",
@@ -236,7 +236,7 @@ fn manual_example_is_reproduced() {
             )
         );
         assert_eq!(
-            listing_lines(&cats[1]),
+            listing_lines(&batch, &cats[1]),
             (
                 strings(&[
                     "自信をもってアピールできない",
@@ -251,7 +251,7 @@ fn manual_example_is_reproduced() {
             )
         );
         assert_eq!(
-            listing_lines(&cats[2]),
+            listing_lines(&batch, &cats[2]),
             (
                 strings(&[
                     "地域の情報共有ツールが周知されていない",
@@ -314,7 +314,7 @@ fn same_key_three_times_is_one_listing_with_count_three() {
     assert_eq!(cat.issues.len(), 2);
     assert_eq!(cat.issues[0].count, 3);
     assert_eq!(cat.issues[0].remarks, vec![0, 1, 3]);
-    assert_eq!(cat.issues[0].text, "誰に連絡してよいかわからない");
+    assert_eq!(cat.issues[0].text(&batch), "誰に連絡してよいかわからない");
     assert!(
         !cat.issues[0].near_duplicate,
         "equal keys are not near-duplicates"
@@ -554,7 +554,7 @@ fn a_scope_shows_its_own_wording_of_a_shared_opinion() {
     assert_eq!(agg.groups.len(), 1);
     let of = |p: usize| agg.by_profession[p].1.categories[0].issues[0].clone();
     assert_eq!(of(1).group, of(0).group);
-    assert_eq!(of(1).text, "多職種で集まる機会が少ないと思います");
+    assert_eq!(of(1).text(&batch), "多職種で集まる機会が少ないと思います");
     assert_eq!(of(1).remarks, vec![1]);
     assert!(!of(1).near_duplicate);
 }
@@ -760,7 +760,7 @@ proptest! {
                 for l in cat.issues.iter().chain(&cat.ideas) {
                     prop_assert!(own(l.representative));
                     prop_assert!(l.remarks.iter().all(|&r| own(r)));
-                    prop_assert_eq!(&l.text, &case.batch.remarks[l.representative].normalized);
+                    prop_assert_eq!(l.text(&case.batch), &case.batch.remarks[l.representative].normalized);
                 }
             }
         }

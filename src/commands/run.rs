@@ -182,6 +182,8 @@ fn run(args: &RunArgs) -> Status {
     );
     let t_classify = started.elapsed();
     let m_aggregate = peak_memory_mib();
+    // Grouping's indexes are gone; hand their space back before rendering.
+    crate::memory::release_free_memory();
 
     // Render the three outputs, concurrently.
     let ctx = render::Context {

@@ -52,7 +52,7 @@ pub(crate) fn workbook(
     ws.set_name("表紙")?;
     cover(ws, &st, ctx, profession, &meetings, ranking)?;
 
-    let ws = wb.add_worksheet();
+    let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name("ランキング")?;
     ranking_sheet(ws, &st, ctx.batch, "ランキング", profession, ranking)?;
 
@@ -60,7 +60,7 @@ pub(crate) fn workbook(
     ws.set_name("所在と次の一手")?;
     next_steps(ws, &st, ranking)?;
 
-    let ws = wb.add_worksheet();
+    let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name("意見一覧")?;
     remark_list(ws, &st, ctx, &remarks)?;
     Ok(wb)

@@ -47,7 +47,7 @@ pub(crate) fn workbook(ctx: &Context) -> Result<Workbook, XlsxError> {
     );
     for (label, ranking) in scopes {
         let name = names.claim(label);
-        let ws = wb.add_worksheet();
+        let ws = wb.add_worksheet_with_constant_memory()?;
         ws.set_name(&name)?;
         ranking_sheet(ws, &st, ctx.batch, &name, label, ranking)?;
     }
@@ -55,10 +55,11 @@ pub(crate) fn workbook(ctx: &Context) -> Result<Workbook, XlsxError> {
 }
 
 /// One bullet of the 意見 cell: `・text ×3（類似含む）【再掲】`.
-pub(crate) fn bullet(listing: &Listing) -> String {
-    let mut line = String::with_capacity(listing.text.len() + 24);
+pub(crate) fn bullet(batch: &Batch, listing: &Listing) -> String {
+    let text = listing.text(batch);
+    let mut line = String::with_capacity(text.len() + 24);
     line.push('・');
-    line.push_str(&listing.text);
+    line.push_str(text);
     if listing.count > 1 {
         line.push_str(&format!(" ×{}", listing.count));
         if listing.near_duplicate {
@@ -73,19 +74,22 @@ pub(crate) fn bullet(listing: &Listing) -> String {
 
 /// The 意見 cells of one kind: the bullets, continued on more cells (rows)
 /// when they would pass Excel's cell limit.
-fn kind_cells(listings: &[Listing]) -> Vec<String> {
-    let lines: Vec<String> = listings.iter().map(bullet).collect();
+fn kind_cells(batch: &Batch, listings: &[Listing]) -> Vec<String> {
+    let lines: Vec<String> = listings.iter().map(|l| bullet(batch, l)).collect();
     pack_lines(lines.iter().map(String::as_str), CELL_LIMIT)
 }
 
+/// One kind's rows of a category: 課題/アイデア and its 意見 cells.
+type KindCells = (&'static str, Vec<String>);
+
 /// The rows of one category: (課題/アイデア, 意見 cells) for each kind present.
-fn category_rows(cat: &RankedCategory) -> Vec<(&'static str, Vec<String>)> {
+fn category_rows(batch: &Batch, cat: &RankedCategory) -> Vec<KindCells> {
     let mut kinds = Vec::with_capacity(2);
     if !cat.issues.is_empty() {
-        kinds.push(("課題", kind_cells(&cat.issues)));
+        kinds.push(("課題", kind_cells(batch, &cat.issues)));
     }
     if !cat.ideas.is_empty() {
-        kinds.push(("アイデア", kind_cells(&cat.ideas)));
+        kinds.push(("アイデア", kind_cells(batch, &cat.ideas)));
     }
     if kinds.is_empty() {
         // A count without listings cannot come from aggregation; show the row anyway.
@@ -115,6 +119,10 @@ fn period(batch: &Batch, ranking: &Ranking) -> String {
 
 /// Writes one ranking in the 例② layout on `ws` (named `sheet_name`, for
 /// the chart's references); `label` is the scope shown in the title.
+///
+/// Everything is measured first and the sheet is then written strictly row
+/// by row, so `ws` may be a constant-memory worksheet: a run's 全体 sheet
+/// holds every opinion of the archive.
 pub(crate) fn ranking_sheet(
     ws: &mut Worksheet,
     st: &Styles,
@@ -123,6 +131,37 @@ pub(crate) fn ranking_sheet(
     label: &str,
     ranking: &Ranking,
 ) -> Result<(), XlsxError> {
+    // Measure: the 意見 cells of each category and the widths of their
+    // lines, for the column width, then for the row heights.
+    let blocks: Vec<(&RankedCategory, Vec<KindCells>)> = ranking
+        .categories
+        .iter()
+        .map(|cat| (cat, category_rows(batch, cat)))
+        .collect();
+    let mut widths = [6usize, 10, 6, 14, 30];
+    let mut cell_lines: Vec<Vec<usize>> = Vec::new();
+    for (cat, kinds) in &blocks {
+        widths[1] = widths[1].max(style::display_width(&cat.name) + 2);
+        for cell in kinds.iter().flat_map(|(_, cells)| cells) {
+            let lines: Vec<usize> = cell.split('\n').map(style::display_width).collect();
+            // = style::display_width(cell): the widest line.
+            widths[4] = widths[4].max(lines.iter().copied().max().unwrap_or(0) + 2);
+            cell_lines.push(lines);
+        }
+    }
+    widths[1] = widths[1].min(24);
+    widths[4] = widths[4].min(style::MAX_WIDTH);
+    for (col, w) in widths.iter().enumerate() {
+        ws.set_column_width(col as u16, *w as f64)?;
+    }
+    let data_width = ranking
+        .categories
+        .iter()
+        .map(|c| style::display_width(&c.name) + 2)
+        .fold(10, usize::max);
+    ws.set_column_width(DATA_COL, data_width.min(30) as f64)?;
+    ws.set_column_width(DATA_COL + 1, 6)?;
+
     // Title block.
     ws.write_string_with_format(0, 0, format!("カテゴリ別ランキング（{label}）"), &st.title)?;
     let facts = [
@@ -137,6 +176,7 @@ pub(crate) fn ranking_sheet(
     }
     // How to read the table: wrapped over B:E, two lines high (Excel does not
     // fit the height of merged cells itself).
+    ws.set_row_height(4, 40)?;
     ws.write_string_with_format(4, 0, "見方", &st.label)?;
     ws.merge_range(
         4,
@@ -147,18 +187,22 @@ pub(crate) fn ranking_sheet(
          ×N は同じ意見が N 件あったこと、【再掲】は上の順位のカテゴリにも載せた意見です。",
         &st.paragraph,
     )?;
-    ws.set_row_height(4, 40)?;
 
-    // The table.
+    // The table, and beside it the chart's data: (カテゴリ, 件数) in H:I,
+    // one category a row from the header on.
     write_header(ws, st, HEADER_ROW, &HEADERS)?;
-    let mut widths = [6usize, 10, 6, 14, 30];
+    ws.write_string_with_format(HEADER_ROW, DATA_COL, "カテゴリ", &st.header)?;
+    ws.write_string_with_format(HEADER_ROW, DATA_COL + 1, "件数", &st.header)?;
+    let chart_data = |ws: &mut Worksheet, row: u32| -> Result<(), XlsxError> {
+        if let Some(cat) = ranking.categories.get((row - HEADER_ROW - 1) as usize) {
+            ws.write_string_with_format(row, DATA_COL, &cat.name, &st.plain)?;
+            ws.write_number_with_format(row, DATA_COL + 1, cat.count as f64, &st.plain)?;
+        }
+        Ok(())
+    };
     let mut row = HEADER_ROW + 1;
-    // Each 意見 cell's row and the widths of its lines (in `line_widths`),
-    // measured once: for the column width, then for the row heights.
-    let mut opinion_cells: Vec<(u32, std::ops::Range<usize>)> = Vec::new();
-    let mut line_widths: Vec<usize> = Vec::new();
-    for cat in &ranking.categories {
-        let kinds = category_rows(cat);
+    let mut lines = cell_lines.iter();
+    for (cat, kinds) in &blocks {
         let block: u32 = kinds.iter().map(|(_, cells)| cells.len() as u32).sum();
         let last = row + block - 1;
         if block > 1 {
@@ -170,8 +214,7 @@ pub(crate) fn ranking_sheet(
         }
         ws.write_number_with_format(row, 0, cat.rank, &st.boxed_number)?;
         ws.write_number_with_format(row, 2, cat.count as f64, &st.boxed_number)?;
-        widths[1] = widths[1].max(style::display_width(&cat.name) + 2);
-        for (kind, cells) in &kinds {
+        for (kind, cells) in kinds {
             let kind_last = row + cells.len() as u32 - 1;
             if kind_last > row {
                 ws.merge_range(row, 3, kind_last, 3, kind, &st.boxed_center)?;
@@ -179,13 +222,13 @@ pub(crate) fn ranking_sheet(
                 ws.write_string_with_format(row, 3, *kind, &st.boxed_center)?;
             }
             for cell in cells {
+                // = style::wrapped_lines(cell, widths[4]).
+                let n: usize = lines.next().map_or(1, |ls| {
+                    ls.iter().map(|&w| style::line_lines(w, widths[4])).sum()
+                });
+                style::set_row_lines(ws, row, n)?;
                 ws.write_string_with_format(row, 4, cell, &st.boxed_text)?;
-                let start = line_widths.len();
-                line_widths.extend(cell.split('\n').map(style::display_width));
-                // = style::display_width(cell): the widest line.
-                let widest = line_widths[start..].iter().copied().max().unwrap_or(0);
-                widths[4] = widths[4].max(widest + 2);
-                opinion_cells.push((row, start..line_widths.len()));
+                chart_data(ws, row)?;
                 row += 1;
             }
         }
@@ -198,46 +241,23 @@ pub(crate) fn ranking_sheet(
         row += 1;
     }
     let last_row = row - 1;
-
-    widths[1] = widths[1].min(24);
-    widths[4] = widths[4].min(style::MAX_WIDTH);
-    for (col, w) in widths.iter().enumerate() {
-        ws.set_column_width(col as u16, *w as f64)?;
-    }
-    for (r, range) in opinion_cells {
-        // = style::wrapped_lines(cell, widths[4]).
-        let lines: usize = line_widths[range]
-            .iter()
-            .map(|&w| style::line_lines(w, widths[4]))
-            .sum();
-        style::set_row_lines(ws, r, lines)?;
-    }
+    // (Every category has a row, so its chart data is written by now.)
     print_setup(ws, Some(HEADER_ROW), true)?;
     // The chart and its data are for the screen; the table is what prints.
     ws.set_print_area(0, 0, last_row, 4)?;
 
-    chart_data(ws, st, sheet_name, label, ranking)
+    chart(ws, sheet_name, label, ranking)
 }
 
-/// The (カテゴリ, 件数) table in H:I and a bar chart of it, in rank order.
-fn chart_data(
+/// A bar chart of the (カテゴリ, 件数) data in H:I, in rank order. Its
+/// cached values are left to the spreadsheet program (the sheet may be
+/// written in constant-memory mode), which reads them from the cells.
+fn chart(
     ws: &mut Worksheet,
-    st: &Styles,
     sheet_name: &str,
     label: &str,
     ranking: &Ranking,
 ) -> Result<(), XlsxError> {
-    ws.write_string_with_format(HEADER_ROW, DATA_COL, "カテゴリ", &st.header)?;
-    ws.write_string_with_format(HEADER_ROW, DATA_COL + 1, "件数", &st.header)?;
-    let mut width = 10;
-    for (i, cat) in ranking.categories.iter().enumerate() {
-        let row = HEADER_ROW + 1 + i as u32;
-        ws.write_string_with_format(row, DATA_COL, &cat.name, &st.plain)?;
-        ws.write_number_with_format(row, DATA_COL + 1, cat.count as f64, &st.plain)?;
-        width = width.max(style::display_width(&cat.name) + 2);
-    }
-    ws.set_column_width(DATA_COL, width.min(30) as f64)?;
-    ws.set_column_width(DATA_COL + 1, 6)?;
     let n = ranking.categories.len() as u32;
     if n == 0 {
         return Ok(());
