@@ -23,7 +23,7 @@ use rust_xlsxwriter::{
 };
 
 use super::style::{
-    self, print_setup, set_row_lines, write_header, write_record, Cell, Styles, Widths, CELL_LIMIT,
+    self, print_setup, write_header, write_record, Cell, RowHeights, Styles, Widths, CELL_LIMIT,
 };
 use super::{intake, summary, Context};
 use crate::aggregate::OTHER_CATEGORY;
@@ -266,24 +266,27 @@ impl<'a> RemarkTable<'a> {
     ) -> Result<u32, XlsxError> {
         let widths = self.widths.select(columns);
         widths.apply(ws)?;
-        let headers = columns.map(|c| HEADERS[c]);
-        write_header(ws, st, 0, &headers)?;
         // The ID is always the first column.
         debug_assert_eq!(columns[0], COL_ID);
         let whole = N == ALL_COLUMNS.len();
         debug_assert!(whole || columns == &LOCATION_COLUMNS[..]);
+        let rows: Vec<usize> = rows.collect();
+        let lines_of = |i: usize| {
+            let lines = self.lines[i];
+            (if whole { lines.all } else { lines.location }) as usize
+        };
+        let heights = RowHeights::new(ws, rows.iter().map(|&i| lines_of(i)));
+        let headers = columns.map(|c| HEADERS[c]);
+        heights.set(ws, 0, 1)?;
+        write_header(ws, st, 0, &headers)?;
         let mut row = 1;
         for i in rows {
             let all = self.cells(i);
             let cells = columns.map(|c| all[c]);
-            let lines = self.lines[i];
-            set_row_lines(
-                ws,
-                row,
-                if whole { lines.all } else { lines.location } as usize,
-            )?;
+            heights.set(ws, row, lines_of(i))?;
             row += write_record(ws, st, row, &cells, Some(0))?;
         }
+        style::end_table(ws, st, row)?;
         let last = row - 1;
         ws.autofilter(0, 0, last, N as u16 - 1)?;
         print_setup(ws, Some(0), true)?;

@@ -301,12 +301,9 @@ fn remark_list(
     }
     widths.apply(ws)?;
     let column_widths: Vec<usize> = (0..headers.len()).map(|c| widths.width(c)).collect();
-    write_header(ws, st, 0, &headers)?;
-    let mut row = 1;
-    for (r, m) in rows.iter().zip(&measured) {
-        let cells = texts(r).map(Cell::Text);
-        // What `widths.fit_row` computes, from the measured widths.
-        let lines = texts(r)
+    // What `widths.fit_row` computes, from the measured widths.
+    let lines_of = |r: &Row, m: &[usize; 8]| {
+        texts(r)
             .iter()
             .take(headers.len())
             .enumerate()
@@ -316,14 +313,27 @@ fn remark_list(
                 w => style::line_lines(w, column_widths[col]),
             })
             .max()
-            .unwrap_or(1);
-        style::set_row_lines(ws, row, lines)?;
+            .unwrap_or(1)
+    };
+    let lines: Vec<usize> = rows
+        .iter()
+        .zip(&measured)
+        .map(|(r, m)| lines_of(r, m))
+        .collect();
+    let heights = style::RowHeights::new(ws, lines.iter().copied());
+    heights.set(ws, 0, 1)?;
+    write_header(ws, st, 0, &headers)?;
+    let mut row = 1;
+    for (r, &n) in rows.iter().zip(&lines) {
+        let cells = texts(r).map(Cell::Text);
+        heights.set(ws, row, n)?;
         row += write_record(ws, st, row, &cells[..headers.len()], None)?;
     }
     if rows.is_empty() {
         ws.write_string_with_format(row, 1, "（意見はありません）", &st.plain)?;
         row += 1;
     }
+    style::end_table(ws, st, row)?;
     ws.autofilter(0, 0, row - 1, headers.len() as u16 - 1)?;
     print_setup(ws, Some(0), true)
 }

@@ -240,6 +240,7 @@ pub(crate) fn ranking_sheet(
         ws.write_string_with_format(row, 4, "（意見はありません）", &st.boxed_text)?;
         row += 1;
     }
+    style::end_table(ws, st, row)?;
     let last_row = row - 1;
     // (Every category has a row, so its chart data is written by now.)
     print_setup(ws, Some(HEADER_ROW), true)?;

@@ -285,6 +285,62 @@ pub(crate) fn set_row_lines(ws: &mut Worksheet, row: u32, lines: usize) -> Resul
     Ok(())
 }
 
+/// Ends a table written in constant-memory mode at `next_row` (the row
+/// after its last): rust_xlsxwriter 0.102 writes the last row of such a
+/// sheet twice when that row has a height of its own, and Excel then calls
+/// the file damaged. An empty formatted cell in the next row becomes the
+/// last row instead (no height, nothing visible).
+pub(crate) fn end_table(ws: &mut Worksheet, st: &Styles, next_row: u32) -> Result<(), XlsxError> {
+    ws.write_blank(next_row, 0, &st.plain)?;
+    Ok(())
+}
+
+/// Row heights for a long table: the line count most of its rows need
+/// becomes the sheet's default row height, and only the other rows get a
+/// height of their own. rust_xlsxwriter keeps about 350 bytes for every
+/// row given a height until the file is saved, which for a 60,000-remark
+/// archive is tens of MiB; most rows of a table need the same height.
+pub(crate) struct RowHeights {
+    default: usize,
+}
+
+impl RowHeights {
+    /// Sets `ws`'s default row height from the line counts of its rows.
+    pub(crate) fn new(ws: &mut Worksheet, lines: impl Iterator<Item = usize>) -> RowHeights {
+        let mut counts: Vec<usize> = Vec::new();
+        for n in lines {
+            let n = n.max(1);
+            if counts.len() <= n {
+                counts.resize(n + 1, 0);
+            }
+            counts[n] += 1;
+        }
+        // The most common count; the fewest lines on a tie.
+        let default = (1..counts.len())
+            .max_by_key(|&n| (counts[n], std::cmp::Reverse(n)))
+            .unwrap_or(1);
+        if default > 1 {
+            ws.set_default_row_height(row_height_points(default));
+        }
+        RowHeights { default }
+    }
+
+    /// Sets the height of `row` for `lines` lines, unless the default fits.
+    pub(crate) fn set(&self, ws: &mut Worksheet, row: u32, lines: usize) -> Result<(), XlsxError> {
+        let lines = lines.max(1);
+        if lines == self.default {
+            return Ok(());
+        }
+        let points = if lines == 1 {
+            f64::from(DEFAULT_ROW_PX) * 0.75
+        } else {
+            row_height_points(lines)
+        };
+        ws.set_row_height(row, points)?;
+        Ok(())
+    }
+}
+
 // ---------------------------------------------------------------- print
 
 /// A4, fit to one page wide, page numbers in the footer; with a header row,
@@ -505,6 +561,84 @@ pub(crate) fn date_text(date: chrono::NaiveDate) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The sheet XML of the first worksheet of a saved workbook.
+    fn first_sheet_xml(wb: &mut Workbook) -> String {
+        use std::io::Read;
+        let bytes = wb.save_to_buffer().unwrap();
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut xml = String::new();
+        zip.by_name("xl/worksheets/sheet1.xml")
+            .unwrap()
+            .read_to_string(&mut xml)
+            .unwrap();
+        xml
+    }
+
+    /// The `r` of each `<row>`, in order.
+    fn row_numbers(xml: &str) -> Vec<u32> {
+        xml.split("<row r=\"")
+            .skip(1)
+            .map(|rest| rest[..rest.find('"').unwrap()].parse().unwrap())
+            .collect()
+    }
+
+    /// The `ht` of each `<row>`, in order (None: no height written).
+    fn row_heights(xml: &str) -> Vec<Option<String>> {
+        xml.split("<row ")
+            .skip(1)
+            .map(|row| {
+                let tag = &row[..row.find('>').unwrap()];
+                tag.split("ht=\"")
+                    .nth(1)
+                    .map(|rest| rest[..rest.find('"').unwrap()].to_string())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_most_common_height_is_the_default_and_only_other_rows_carry_one() {
+        // (rust_xlsxwriter writes the default height on rows without one of
+        // their own; what matters is that it keeps no per-row record.)
+        let lines = [1, 2, 2, 3, 2, 1];
+        let mut wb = new_workbook("t").unwrap();
+        let ws = wb.add_worksheet_with_constant_memory().unwrap();
+        let heights = RowHeights::new(ws, lines.iter().copied());
+        for (row, &n) in lines.iter().enumerate() {
+            heights.set(ws, row as u32, n).unwrap();
+            ws.write_string(row as u32, 0, "x").unwrap();
+        }
+        end_table(ws, &Styles::new(), lines.len() as u32).unwrap();
+        let xml = first_sheet_xml(&mut wb);
+        let two = row_height_points(2).to_string();
+        assert!(
+            xml.contains(&format!("defaultRowHeight=\"{two}\"")),
+            "{xml}"
+        );
+        let one = (f64::from(DEFAULT_ROW_PX) * 0.75).to_string();
+        let three = row_height_points(3).to_string();
+        assert_eq!(
+            row_heights(&xml),
+            [&one, &two, &two, &three, &two, &one, &two].map(|h| Some(h.clone()))
+        );
+        assert_eq!(row_numbers(&xml), (1..=7).collect::<Vec<u32>>());
+    }
+
+    #[test]
+    fn one_line_rows_keep_the_workbook_default() {
+        let mut wb = new_workbook("t").unwrap();
+        let ws = wb.add_worksheet_with_constant_memory().unwrap();
+        let heights = RowHeights::new(ws, [1, 1, 4].into_iter());
+        for (row, n) in [1, 1, 4].into_iter().enumerate() {
+            heights.set(ws, row as u32, n).unwrap();
+            ws.write_string(row as u32, 0, "x").unwrap();
+        }
+        end_table(ws, &Styles::new(), 3).unwrap();
+        let xml = first_sheet_xml(&mut wb);
+        let four = row_height_points(4).to_string();
+        assert_eq!(row_heights(&xml), vec![None, None, Some(four), None]);
+        assert_eq!(row_numbers(&xml), vec![1, 2, 3, 4], "no row twice");
+    }
 
     #[test]
     fn widths_count_full_width_as_two() {

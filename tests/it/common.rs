@@ -148,3 +148,48 @@ pub fn run(paths: &[&Path], out: &Path, extra: &[&str]) -> (i32, String, String)
         String::from_utf8_lossy(&o.stderr).into_owned(),
     )
 }
+
+/// Asserts that every worksheet of the workbook at `path` lists its rows
+/// once each, in ascending order: Excel calls a file with a repeated or
+/// out-of-order `<row>` damaged, though calamine and LibreOffice read it.
+pub fn assert_rows_in_order(path: &Path) {
+    use std::io::Read;
+    let file = std::fs::File::open(path).unwrap();
+    let mut zip = zip::ZipArchive::new(file).unwrap();
+    let mut sheets = 0;
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).unwrap();
+        let name = String::from_utf8_lossy(entry.name_raw()).into_owned();
+        if !name.starts_with("xl/worksheets/sheet") {
+            continue;
+        }
+        sheets += 1;
+        let mut xml = String::new();
+        entry.read_to_string(&mut xml).unwrap();
+        let rows: Vec<u32> = xml
+            .split("<row r=\"")
+            .skip(1)
+            .map(|rest| rest[..rest.find('"').unwrap()].parse().unwrap())
+            .collect();
+        assert!(
+            rows.windows(2).all(|w| w[0] < w[1]),
+            "{} {name}: rows repeated or out of order",
+            path.display()
+        );
+    }
+    assert!(sheets > 0, "{}", path.display());
+}
+
+/// Every workbook under `dir`, recursively.
+pub fn workbooks_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(workbooks_under(&p));
+        } else if p.extension().is_some_and(|x| x == "xlsx") {
+            out.push(p);
+        }
+    }
+    out
+}

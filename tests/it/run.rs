@@ -3,7 +3,9 @@
 
 use std::path::Path;
 
-use crate::common::{fixtures, fixtures_copy, read_book, rows, run};
+use crate::common::{
+    assert_rows_in_order, fixtures, fixtures_copy, read_book, rows, run, workbooks_under,
+};
 
 const HEADERS: [&str; 18] = [
     "ID",
@@ -108,6 +110,12 @@ fn fixtures_folder_gives_all_three_workbooks_and_conserves_remarks() {
     let ranking = read_book(&out.path().join("ランキング.xlsx"));
     assert_eq!(ranking[0].0, "全体");
     assert!(ranking.len() >= 2);
+    // Every workbook is one Excel opens without complaint.
+    let books = workbooks_under(out.path());
+    assert!(books.len() >= 4);
+    for book in books {
+        assert_rows_in_order(&book);
+    }
 }
 
 #[test]
@@ -354,6 +362,9 @@ fn a_60000_row_sheet_and_a_32767_character_remark_survive() {
     let (_, body) = table(rows(&book, "一覧"), "ID");
     let first = body.iter().find(|r| r[5].starts_with('長')).unwrap();
     assert_eq!(first[5].chars().count(), 32_767, "nothing cut");
+    for book in workbooks_under(out.path()) {
+        assert_rows_in_order(&book);
+    }
 }
 
 /// Rewrites 分類一覧.xlsx's 一覧 sheet as staff would after typing in the
