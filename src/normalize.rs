@@ -8,6 +8,7 @@
 //! into `1` and `⑳㉑` into `2021`, after which a numbering can no longer be
 //! told from a year. Every function is total: no I/O, no panic on any input.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
@@ -243,12 +244,23 @@ fn is_invisible(c: char) -> bool {
     matches!(c, '\u{200B}' | '\u{2060}' | '\u{FEFF}')
 }
 
+/// Whitespace runs (line breaks included) become one space, invisible
+/// characters go, and the ends are trimmed; a word of only invisible
+/// characters leaves no extra space.
 fn fold_spaces(s: &str) -> String {
-    s.split_whitespace()
-        .map(|w| w.chars().filter(|&c| !is_invisible(c)).collect::<String>())
-        .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
+    let mut out = String::with_capacity(s.len());
+    for word in s.split_whitespace() {
+        let before = out.len();
+        if before > 0 {
+            out.push(' ');
+        }
+        let start = out.len();
+        out.extend(word.chars().filter(|&c| !is_invisible(c)));
+        if out.len() == start {
+            out.truncate(before);
+        }
+    }
+    out
 }
 
 /// Kana, kanji and Japanese closing brackets: after these a `.` is a
@@ -287,8 +299,7 @@ fn strip_trailing_stops(s: &str) -> String {
 /// 【再掲】 markers removed and recorded, trailing `。` removed.
 pub fn normalize(original: &str) -> Normalized {
     let body = strip_bullet(original.trim_start());
-    let nfkc: String = body.nfkc().collect();
-    let folded = fold_spaces(&nfkc);
+    let folded = fold_spaces(&nfkc(body));
     let relisted = RELISTED.is_match(&folded);
     let folded = if relisted {
         fold_spaces(&RELISTED.replace_all(&folded, ""))
@@ -311,8 +322,19 @@ static KEY_DROP: LazyLock<Regex> =
 /// `訪問看護との、連携が必要` are the same opinion. Meant for [`normalize`]d
 /// text; NFKC is applied again so any text gives a comparable key.
 pub fn match_key(normalized: &str) -> String {
-    let nfkc: String = normalized.nfkc().collect();
-    KEY_DROP.replace_all(&nfkc, "").to_ascii_lowercase()
+    KEY_DROP
+        .replace_all(&nfkc(normalized), "")
+        .to_ascii_lowercase()
+}
+
+/// NFKC of `s`, borrowed when the quick check finds it already normalized
+/// (most remarks: kana, kanji and 、。 are stable), which spares decomposing
+/// and recomposing every character.
+fn nfkc(s: &str) -> Cow<'_, str> {
+    match unicode_normalization::is_nfkc_quick(s.chars()) {
+        unicode_normalization::IsNormalized::Yes => Cow::Borrowed(s),
+        _ => Cow::Owned(s.nfkc().collect()),
+    }
 }
 
 fn bigrams(s: &str) -> HashMap<(char, char), usize> {
@@ -654,7 +676,28 @@ mod tests {
         }
     }
 
+    /// The definition `fold_spaces` must keep.
+    fn fold_spaces_plain(s: &str) -> String {
+        s.split_whitespace()
+            .map(|w| w.chars().filter(|&c| !is_invisible(c)).collect::<String>())
+            .filter(|w| !w.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
     proptest! {
+        #[test]
+        fn the_fast_paths_give_the_plain_results(
+            s in prop_oneof![
+                any::<String>(),
+                "[あ-んア-ン漢字ｱ-ﾝﾞﾟＡ-Ｚａ-ｚ０-９A-z0-9、。，．・（）〜～①㈱㍻ 　\t\n\u{200B}\u{FEFF}]{0,30}",
+            ]
+        ) {
+            let plain: String = s.nfkc().collect();
+            prop_assert_eq!(&*nfkc(&s), plain.as_str());
+            prop_assert_eq!(fold_spaces(&s), fold_spaces_plain(&s));
+        }
+
         #[test]
         fn arbitrary_text_never_panics(s in any::<String>()) {
             let _ = strip_bullet(&s);
