@@ -327,14 +327,31 @@ pub fn match_key(normalized: &str) -> String {
         .to_ascii_lowercase()
 }
 
-/// NFKC of `s`, borrowed when the quick check finds it already normalized
-/// (most remarks: kana, kanji and 、。 are stable), which spares decomposing
-/// and recomposing every character.
+/// NFKC of `s`, borrowed when `s` is already normalized: first a plain
+/// check for the characters most remarks are made of, then the quick check
+/// of the standard, and only then the full normalization.
 fn nfkc(s: &str) -> Cow<'_, str> {
+    if s.chars().all(is_nfkc_stable) {
+        return Cow::Borrowed(s);
+    }
     match unicode_normalization::is_nfkc_quick(s.chars()) {
         unicode_normalization::IsNormalized::Yes => Cow::Borrowed(s),
         _ => Cow::Owned(s.nfkc().collect()),
     }
+}
+
+/// Characters NFKC leaves as they are and that never combine with a
+/// neighbour: printable ASCII, hiragana and katakana (without the voicing
+/// marks), common kanji, ー・、。々 and 「」『』【】. A text of only these is
+/// its own NFKC.
+fn is_nfkc_stable(c: char) -> bool {
+    matches!(c,
+        ' '..='~'
+        | '\u{3041}'..='\u{3096}'
+        | '\u{30A1}'..='\u{30FA}'
+        | 'ー' | '・' | '、' | '。' | '々'
+        | '「'..='】'
+        | '\u{4E00}'..='\u{9FFF}')
 }
 
 fn bigrams(s: &str) -> HashMap<(char, char), usize> {
@@ -676,6 +693,21 @@ mod tests {
         }
     }
 
+    #[test]
+    fn every_stable_character_is_its_own_nfkc() {
+        let all = (' '..='~')
+            .chain('\u{3041}'..='\u{30FF}')
+            .chain('\u{3000}'..='\u{303F}')
+            .chain('\u{4E00}'..='\u{9FFF}');
+        for c in all.filter(|&c| is_nfkc_stable(c)) {
+            let s = c.to_string();
+            let plain: String = s.nfkc().collect();
+            assert_eq!(plain, s, "U+{:04X}", c as u32);
+        }
+        // Kana followed by a voicing mark composes: not the fast path.
+        assert_eq!(nfkc("か\u{3099}"), "が");
+    }
+
     /// The definition `fold_spaces` must keep.
     fn fold_spaces_plain(s: &str) -> String {
         s.split_whitespace()
@@ -690,11 +722,12 @@ mod tests {
         fn the_fast_paths_give_the_plain_results(
             s in prop_oneof![
                 any::<String>(),
-                "[あ-んア-ン漢字ｱ-ﾝﾞﾟＡ-Ｚａ-ｚ０-９A-z0-9、。，．・（）〜～①㈱㍻ 　\t\n\u{200B}\u{FEFF}]{0,30}",
+                "[あ-んア-ン漢字ｱ-ﾝﾞﾟＡ-Ｚａ-ｚ０-９A-z0-9、。，．・（）〜～①㈱㍻ 　\t\n\u{200B}\u{FEFF}\u{3099}\u{309A}゛゜「」【】ー々]{0,30}",
             ]
         ) {
             let plain: String = s.nfkc().collect();
             prop_assert_eq!(&*nfkc(&s), plain.as_str());
+            prop_assert!(!s.chars().all(is_nfkc_stable) || plain == s);
             prop_assert_eq!(fold_spaces(&s), fold_spaces_plain(&s));
         }
 
