@@ -9,15 +9,10 @@
 /// Returns the free pages of every heap to the system (glibc's
 /// `malloc_trim`); the memory in use is not touched. A no-op elsewhere.
 pub fn release_free_memory() {
+    // SAFETY: malloc_trim takes no pointers and only reorganizes the
+    // allocator's free lists under its own locks.
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    {
-        extern "C" {
-            fn malloc_trim(pad: usize) -> std::ffi::c_int;
-        }
-        // SAFETY: malloc_trim takes no pointers and only reorganizes the
-        // allocator's free lists under its own locks.
-        unsafe {
-            malloc_trim(0);
-        }
+    unsafe {
+        libc::malloc_trim(0);
     }
 }
