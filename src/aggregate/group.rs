@@ -264,33 +264,28 @@ impl Index {
 
     /// All postings of `token`.
     fn token_postings(&self, tok: usize) -> &[Posting] {
+        let (runs, end) = self.runs_of(tok);
+        runs.first()
+            .map_or(&[], |r| &self.postings[r.1 as usize..end])
+    }
+
+    /// The length runs of token `tok`, and where its postings end.
+    fn runs_of(&self, tok: usize) -> (&[(u32, u32)], usize) {
         let (from, to) = (
             self.token_runs[tok] as usize,
             self.token_runs[tok + 1] as usize,
         );
-        if from == to {
-            return &[];
-        }
         let end = self
             .runs
             .get(to)
             .map_or(self.postings.len(), |r| r.1 as usize);
-        &self.postings[self.runs[from].1 as usize..end]
+        (&self.runs[from..to], end)
     }
 
     /// The postings of `token`, one slice per length from `shortest` on,
     /// in ascending length.
     fn postings(&self, token: u32, shortest: usize) -> impl Iterator<Item = (usize, &[Posting])> {
-        let tok = token as usize;
-        let (from, to) = (
-            self.token_runs[tok] as usize,
-            self.token_runs[tok + 1] as usize,
-        );
-        let runs = &self.runs[from..to];
-        let end = self
-            .runs
-            .get(to)
-            .map_or(self.postings.len(), |r| r.1 as usize);
+        let (runs, end) = self.runs_of(token as usize);
         let first = runs.partition_point(|r| (r.0 as usize) < shortest);
         runs[first..]
             .iter()
