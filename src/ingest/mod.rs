@@ -15,6 +15,7 @@ pub mod title;
 pub mod workbook;
 
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -234,13 +235,10 @@ fn remark_id(
         h.update(part.as_bytes());
     }
     let digest = h.finalize();
-    // Lowercase hex of the first 6 bytes (as `{:02x}` each, without a
-    // string per byte).
-    const HEX: &[u8; 16] = b"0123456789abcdef";
+    // Lowercase hex of the first 6 bytes, written into one string.
     let mut base = String::with_capacity(12);
-    for &b in &digest[..6] {
-        base.push(char::from(HEX[usize::from(b >> 4)]));
-        base.push(char::from(HEX[usize::from(b & 15)]));
+    for b in &digest[..6] {
+        let _ = write!(base, "{b:02x}");
     }
     let n = uses.entry(base.clone()).or_insert(0);
     *n += 1;

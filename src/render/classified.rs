@@ -102,9 +102,6 @@ struct RowLines {
     location: u32,
 }
 
-/// A text cell of several lines, in [`RemarkTable::build`]'s measures.
-const MULTILINE: u32 = u32::MAX;
-
 /// `a、b、c` without copying when there is at most one item.
 fn joined(items: &[String]) -> Cow<'_, str> {
     match items {
@@ -157,31 +154,20 @@ impl<'a> RemarkTable<'a> {
             widths: Widths::new(&HEADERS, &CAPS),
             lines: Vec::new(),
         };
-        // Every text cell measured once, on all cores: its display width, or
-        // `MULTILINE` for a text of several lines (measured line by line
-        // where its height is needed).
+        // Every text cell measured once, on all cores.
         let n = batch.remarks.len();
-        let measured: Vec<[u32; 18]> = (0..n)
+        let measured: Vec<[usize; 18]> = (0..n)
             .into_par_iter()
-            .map(|i| {
-                table.cells(i).map(|cell| match cell {
-                    Cell::Text(t) if t.contains('\n') => MULTILINE,
-                    Cell::Text(t) => style::display_width(t) as u32,
-                    _ => 0,
-                })
-            })
+            .map(|i| table.cells(i).map(|cell| style::measure(cell.text())))
             .collect();
         // Column widths: fed in row order (the feed stops growing once a
         // column reaches its cap, so this is measuring the table whole).
         let mut widths = table.widths.clone();
         widths.feed(2, "2000/00/00");
         for (i, row) in measured.iter().enumerate() {
-            for (col, &w) in row.iter().enumerate() {
-                if w == MULTILINE {
-                    widths.feed(col, table.cells(i)[col].text());
-                } else {
-                    widths.feed_width(col, w as usize);
-                }
+            let cells = table.cells(i);
+            for (col, &m) in row.iter().enumerate() {
+                widths.feed_measured(col, cells[col].text(), m);
             }
         }
         // Row heights at those widths, once for `一覧` and the 所在 sheets:
@@ -192,10 +178,11 @@ impl<'a> RemarkTable<'a> {
             .map(|i| {
                 let cells = table.cells(i);
                 let lines = |col: usize| match cells[col] {
-                    Cell::Text(t) if t.len() <= CELL_LIMIT => Some(match measured[i][col] {
-                        MULTILINE => style::wrapped_lines(t, column_widths[col]),
-                        w => style::line_lines(w as usize, column_widths[col]),
-                    }),
+                    Cell::Text(t) if t.len() <= CELL_LIMIT => Some(style::measured_lines(
+                        t,
+                        measured[i][col],
+                        column_widths[col],
+                    )),
                     _ => None,
                 };
                 RowLines {

@@ -263,9 +263,8 @@ fn remark_list(
             }
         })
         .collect();
-    // Every cell measured once (its width, or MULTILINE for a text of
-    // several lines): for the column widths, then for the row heights.
-    const MULTILINE: usize = usize::MAX;
+    // Every cell measured once: for the column widths, then for the row
+    // heights.
     fn texts<'r>(r: &'r Row<'_>) -> [&'r str; 8] {
         [
             r.meeting.as_str(),
@@ -278,25 +277,11 @@ fn remark_list(
             r.speaker,
         ]
     }
-    let measured: Vec<[usize; 8]> = rows
-        .iter()
-        .map(|r| {
-            texts(r).map(|t| {
-                if t.contains('\n') {
-                    MULTILINE
-                } else {
-                    style::display_width(t)
-                }
-            })
-        })
-        .collect();
+    let measured: Vec<[usize; 8]> = rows.iter().map(|r| texts(r).map(style::measure)).collect();
     let mut widths = Widths::new(&headers, &caps);
     for (r, m) in rows.iter().zip(&measured) {
         for (col, t) in texts(r).iter().take(headers.len()).enumerate() {
-            match m[col] {
-                MULTILINE => widths.feed(col, t),
-                w => widths.feed_width(col, w),
-            }
+            widths.feed_measured(col, t, m[col]);
         }
     }
     widths.apply(ws)?;
@@ -308,10 +293,7 @@ fn remark_list(
             .take(headers.len())
             .enumerate()
             .filter(|(_, t)| t.len() <= style::CELL_LIMIT)
-            .map(|(col, t)| match m[col] {
-                MULTILINE => style::wrapped_lines(t, column_widths[col]),
-                w => style::line_lines(w, column_widths[col]),
-            })
+            .map(|(col, t)| style::measured_lines(t, m[col], column_widths[col]))
             .max()
             .unwrap_or(1)
     };

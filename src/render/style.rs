@@ -162,6 +162,28 @@ pub(crate) fn wrapped_lines(text: &str, width: usize) -> usize {
         .sum()
 }
 
+/// A text measured once, for a column width and then a row height: its
+/// [`display_width`], or [`MULTILINE`] for a text of several lines (those
+/// are measured line by line where their height is needed).
+pub(crate) fn measure(text: &str) -> usize {
+    if text.contains('\n') {
+        MULTILINE
+    } else {
+        display_width(text)
+    }
+}
+
+/// [`measure`]'s mark for a text of several lines.
+pub(crate) const MULTILINE: usize = usize::MAX;
+
+/// [`wrapped_lines`] of a text already [`measure`]d.
+pub(crate) fn measured_lines(text: &str, measured: usize, width: usize) -> usize {
+    match measured {
+        MULTILINE => wrapped_lines(text, width),
+        w => line_lines(w, width),
+    }
+}
+
 /// Lines one line of text `line_width` wide takes in a column `width`
 /// characters wide (at least 1).
 pub(crate) fn line_lines(line_width: usize, width: usize) -> usize {
@@ -209,11 +231,14 @@ impl Widths {
         }
     }
 
-    /// [`Widths::feed`] with the value's [`display_width`] already measured.
-    pub(crate) fn feed_width(&mut self, col: usize, width: usize) {
+    /// [`Widths::feed`] with the value already [`measure`]d.
+    pub(crate) fn feed_measured(&mut self, col: usize, value: &str, measured: usize) {
+        if measured == MULTILINE {
+            return self.feed(col, value);
+        }
         if let (Some(max), Some(&cap)) = (self.max.get_mut(col), self.caps.get(col)) {
             if *max < cap {
-                *max = (*max).max(width);
+                *max = (*max).max(measured);
             }
         }
     }
