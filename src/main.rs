@@ -7,6 +7,7 @@ use renkei::cli::{Cli, Command};
 use renkei::commands;
 
 fn main() -> ExitCode {
+    renkei::memory::keep_large_blocks_mapped();
     let cli = Cli::parse();
     let status = match &cli.command {
         Some(Command::Run(a)) => commands::run::execute(a),
