@@ -21,7 +21,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
-use crate::model::{Batch, FileOutcome, FileReport, Meeting, Remark, SheetOutcome};
+use crate::model::{Batch, FileOutcome, FileReport, SheetOutcome};
 use crate::rules::lexicon::Lexicon;
 pub use discover::DiscoverError;
 use discover::{Candidate, CandidateKind};
@@ -142,7 +142,13 @@ fn read_file(c: &Candidate, options: &Options, lexicon: &Lexicon) -> FileRead {
         .into_iter()
         .map(|s| match s.content {
             SheetContent::Cells(grid) => {
-                sheet::read_sheet(&grid, &c.display, &stem, &s.name, lexicon)
+                let mut read = sheet::read_sheet(&grid, &c.display, &stem, &s.name, lexicon);
+                if let Some(meeting) = &read.meeting {
+                    for remark in &mut read.remarks {
+                        remark.id = id_hash(&file_name, &meeting.sheet, &remark.match_key);
+                    }
+                }
+                read
             }
             SheetContent::Skipped(reason) => sheet::skipped(&s.name, reason),
         })
@@ -184,11 +190,6 @@ fn assemble(candidates: &[Candidate], reads: Vec<Option<FileRead>>) -> Batch {
             }
             seen.insert(read.hash, c.display.clone());
         }
-        let file_name = c
-            .path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
         let mut reports = Vec::with_capacity(read.sheets.len());
         for s in read.sheets {
             let mut report = s.report;
@@ -198,7 +199,7 @@ fn assemble(candidates: &[Candidate], reads: Vec<Option<FileRead>>) -> Batch {
                 report.outcome = SheetOutcome::Meeting(index);
                 for mut remark in s.remarks {
                     remark.meeting = index;
-                    remark.id = remark_id(&file_name, &meeting, &remark, &mut id_uses);
+                    remark.id = unique_id(remark.id, &mut id_uses);
                     batch.remarks.push(remark);
                 }
                 batch.meetings.push(meeting);
@@ -216,35 +217,29 @@ fn assemble(candidates: &[Candidate], reads: Vec<Option<FileRead>>) -> Batch {
 
 /// Remark id = hash of the meeting (file name + sheet) and the match key, so a
 /// rerun after staff fix a typo elsewhere in the file keeps the same ids and
-/// the corrections made against them. The same opinion twice in one meeting
-/// gets `-2`, `-3` … in reading order.
-fn remark_id(
-    file_name: &str,
-    meeting: &Meeting,
-    remark: &Remark,
-    uses: &mut HashMap<String, usize>,
-) -> String {
+/// the corrections made against them: the first 6 bytes of a SHA-256, in
+/// lowercase hex. Computed while the file is read, on all cores.
+fn id_hash(file_name: &str, sheet: &str, match_key: &str) -> String {
     let mut h = Sha256::new();
-    for part in [
-        file_name,
-        "\u{0}",
-        &meeting.sheet,
-        "\u{0}",
-        &remark.match_key,
-    ] {
+    for part in [file_name, "\u{0}", sheet, "\u{0}", match_key] {
         h.update(part.as_bytes());
     }
     let digest = h.finalize();
-    // Lowercase hex of the first 6 bytes, written into one string.
-    let mut base = String::with_capacity(12);
+    let mut id = String::with_capacity(12);
     for b in &digest[..6] {
-        let _ = write!(base, "{b:02x}");
+        let _ = write!(id, "{b:02x}");
     }
-    let n = uses.entry(base.clone()).or_insert(0);
+    id
+}
+
+/// The same opinion twice in one meeting (the same [`id_hash`]) gets `-2`,
+/// `-3` … in reading order.
+fn unique_id(hash: String, uses: &mut HashMap<String, usize>) -> String {
+    let n = uses.entry(hash.clone()).or_insert(0);
     *n += 1;
     if *n == 1 {
-        base
+        hash
     } else {
-        format!("{base}-{n}")
+        format!("{hash}-{n}")
     }
 }
