@@ -199,7 +199,37 @@ pub(crate) fn row_height_points(lines: usize) -> f64 {
 }
 
 pub(crate) fn display_width(s: &str) -> usize {
-    s.split('\n').map(UnicodeWidthStr::width).max().unwrap_or(0)
+    s.split('\n').map(line_width).max().unwrap_or(0)
+}
+
+/// The width of one line, as unicode-width gives it. A line made only of
+/// ASCII, kana, CJK ideographs, CJK punctuation and full-width forms (nearly
+/// every remark) is summed a character at a time, which is exact there and
+/// several times faster; any other character sends the whole line to
+/// unicode-width, whose rules for sequences (emoji, variation selectors …)
+/// need it whole.
+fn line_width(s: &str) -> usize {
+    let mut width = 0;
+    for c in s.chars() {
+        match simple_width(c) {
+            Some(w) => width += w,
+            None => return UnicodeWidthStr::width(s),
+        }
+    }
+    width
+}
+
+/// The width of a character that never combines with its neighbours.
+fn simple_width(c: char) -> Option<usize> {
+    match c {
+        ' '..='~' => Some(1),
+        '\u{3000}'..='\u{3029}'
+        | '\u{3041}'..='\u{3096}'
+        | '\u{30A1}'..='\u{30FF}'
+        | '\u{4E00}'..='\u{9FFF}'
+        | '\u{FF01}'..='\u{FF60}' => Some(2),
+        _ => None,
+    }
 }
 
 /// Column widths measured from the header and the values written, each
@@ -663,6 +693,43 @@ mod tests {
         let four = row_height_points(4).to_string();
         assert_eq!(row_heights(&xml), vec![None, None, Some(four), None]);
         assert_eq!(row_numbers(&xml), vec![1, 2, 3, 4], "no row twice");
+    }
+
+    /// Every character [`line_width`] sums itself has the width it is
+    /// given, alone and beside others.
+    #[test]
+    fn line_width_agrees_with_unicode_width_on_its_fast_characters() {
+        let fast = ('\0'..=char::MAX).filter(|&c| simple_width(c).is_some());
+        for c in fast {
+            let one = c.to_string();
+            assert_eq!(
+                line_width(&one),
+                UnicodeWidthStr::width(one.as_str()),
+                "{c:?}"
+            );
+            for pair in [
+                format!("{c}あ"),
+                format!("あ{c}"),
+                format!("{c}a"),
+                format!("a{c}"),
+            ] {
+                assert_eq!(
+                    line_width(&pair),
+                    UnicodeWidthStr::width(pair.as_str()),
+                    "{pair:?}"
+                );
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// Any text (the fast characters weighted up): unicode-width's width.
+        #[test]
+        fn line_width_is_unicode_width(
+            s in "[ -~\u{3000}-\u{3029}\u{3041}-\u{3096}\u{30A1}-\u{30FF}\u{4E00}-\u{9FFF}\u{FF01}-\u{FF60}\u{FE0E}\u{FE0F}\u{200D}\u{1F300}-\u{1F6FF}\u{0300}-\u{036F}\u{FF61}-\u{FF9F}]{0,40}|\\PC{0,40}"
+        ) {
+            proptest::prop_assert_eq!(line_width(&s), UnicodeWidthStr::width(s.as_str()));
+        }
     }
 
     #[test]
