@@ -637,17 +637,23 @@ fn title_block(ws: &mut Worksheet, rng: &mut Rng, i: usize, association: &str) {
     .expect("write");
 }
 
+/// The headers of a 例② (ranked) sheet and of a 例① (list) sheet.
+const RANKED_HEADERS: [&str; 4] = ["順位", "カテゴリ", "課題/アイデア", "意見"];
+const LIST_HEADERS: [&str; 5] = ["No", "職種", "発言者", "意 見", "備考"];
+
+/// A sheet's header row, below its title block.
+fn header_row(ws: &mut Worksheet, headers: &[&str]) {
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string(3, c as u16, *h).expect("write");
+    }
+}
+
 fn write_stress(i: usize, rng: &mut Rng, ws: &mut Worksheet, wrap: &Format) {
     let (profession, association) = PROFESSIONS[i % PROFESSIONS.len()];
     title_block(ws, rng, i, association);
     let n = rng.range(20, 40) as u32;
     if i % 10 == 9 {
-        for (c, h) in ["順位", "カテゴリ", "課題/アイデア", "意見"]
-            .iter()
-            .enumerate()
-        {
-            ws.write_string(3, c as u16, *h).expect("write");
-        }
+        header_row(ws, &RANKED_HEADERS);
         let categories = ["多職種連携", "入退院支援", "服薬・薬剤", "人材育成・研修"];
         let per = n / categories.len() as u32;
         for (k, cat) in categories.iter().enumerate() {
@@ -664,9 +670,7 @@ fn write_stress(i: usize, rng: &mut Rng, ws: &mut Worksheet, wrap: &Format) {
             }
         }
     } else {
-        for (c, h) in ["No", "職種", "発言者", "意 見", "備考"].iter().enumerate() {
-            ws.write_string(3, c as u16, *h).expect("write");
-        }
+        header_row(ws, &LIST_HEADERS);
         for r in 0..n {
             let row = 4 + r;
             ws.write_number(row, 0, f64::from(r + 1)).expect("write");
@@ -697,12 +701,7 @@ fn write_realistic(
     // About 30 remarks a workbook on average.
     let target = rng.range(18, 42) as usize;
     if i % 10 == 9 {
-        for (c, h) in ["順位", "カテゴリ", "課題/アイデア", "意見"]
-            .iter()
-            .enumerate()
-        {
-            ws.write_string(3, c as u16, *h).expect("write");
-        }
+        header_row(ws, &RANKED_HEADERS);
         let n_cat = rng.range(4, 7) as usize;
         let start = (rng.next() % realistic::CATEGORIES.len() as u64) as usize;
         let mut written: Vec<String> = Vec::new();
@@ -732,9 +731,7 @@ fn write_realistic(
             }
         }
     } else {
-        for (c, h) in ["No", "職種", "発言者", "意 見", "備考"].iter().enumerate() {
-            ws.write_string(3, c as u16, *h).expect("write");
-        }
+        header_row(ws, &LIST_HEADERS);
         let mut count = 0;
         let mut r = 0u32;
         while count < target {
