@@ -220,8 +220,9 @@ fn run(args: &RunArgs) -> Status {
     }
     // Freeing 60,000 remarks' strings takes ~50 ms that nobody waits for:
     // done on a thread of its own, which the process does not wait for when
-    // it ends.
-    std::thread::spawn(move || drop((batch, labels, agg, applied, previous, rules)));
+    // it ends (or here, if no thread can be started).
+    let data = (batch, labels, agg, applied, previous, rules);
+    let _ = std::thread::Builder::new().spawn(move || drop(data));
     read_status
 }
 
