@@ -23,7 +23,7 @@ use rust_xlsxwriter::{
 };
 
 use super::style::{
-    self, print_setup, write_header, write_record, Cell, RowHeights, Styles, Widths, CELL_LIMIT,
+    self, print_setup, write_header, write_record, Cell, RowHeights, Styles, Widths,
 };
 use super::{intake, summary, Context};
 use crate::aggregate::OTHER_CATEGORY;
@@ -91,7 +91,7 @@ struct RemarkTable<'a> {
     texts: Vec<RowTexts<'a>>,
     widths: Widths,
     /// Per remark, the lines its row takes in `一覧` and in a 所在 sheet
-    /// (what [`Widths::fit_row`] would compute there).
+    /// ([`Widths::row_lines`] there).
     lines: Vec<RowLines>,
 }
 
@@ -170,32 +170,21 @@ impl<'a> RemarkTable<'a> {
                 widths.feed_measured(col, cells[col].text(), m);
             }
         }
-        // Row heights at those widths, once for `一覧` and the 所在 sheets:
-        // what `Widths::fit_row` computes.
-        let column_widths: [usize; 18] = std::array::from_fn(|c| widths.width(c));
+        // Row heights at those widths, once for `一覧` and the 所在 sheets.
         table.lines = (0..n)
             .into_par_iter()
             .map(|i| {
                 let cells = table.cells(i);
-                let lines = |col: usize| match cells[col] {
-                    Cell::Text(t) if t.len() <= CELL_LIMIT => Some(style::measured_lines(
-                        t,
-                        measured[i][col],
-                        column_widths[col],
-                    )),
-                    _ => None,
+                let lines = |columns: &[usize]| {
+                    let texts = columns.iter().filter_map(|&c| match cells[c] {
+                        Cell::Text(t) => Some((c, t, measured[i][c])),
+                        _ => None,
+                    });
+                    widths.measured_row_lines(texts) as u32
                 };
                 RowLines {
-                    all: ALL_COLUMNS
-                        .iter()
-                        .filter_map(|&c| lines(c))
-                        .max()
-                        .unwrap_or(1) as u32,
-                    location: LOCATION_COLUMNS
-                        .iter()
-                        .filter_map(|&c| lines(c))
-                        .max()
-                        .unwrap_or(1) as u32,
+                    all: lines(&ALL_COLUMNS),
+                    location: lines(&LOCATION_COLUMNS),
                 }
             })
             .collect();

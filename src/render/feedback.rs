@@ -285,17 +285,9 @@ fn remark_list(
         }
     }
     widths.apply(ws)?;
-    let column_widths: Vec<usize> = (0..headers.len()).map(|c| widths.width(c)).collect();
-    // What `widths.fit_row` computes, from the measured widths.
     let lines_of = |r: &Row, m: &[usize; 8]| {
-        texts(r)
-            .iter()
-            .take(headers.len())
-            .enumerate()
-            .filter(|(_, t)| t.len() <= style::CELL_LIMIT)
-            .map(|(col, t)| style::measured_lines(t, m[col], column_widths[col]))
-            .max()
-            .unwrap_or(1)
+        let texts = texts(r);
+        widths.measured_row_lines((0..headers.len()).map(|col| (col, texts[col], m[col])))
     };
     let lines: Vec<usize> = rows
         .iter()

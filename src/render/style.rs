@@ -322,6 +322,20 @@ impl Widths {
             .unwrap_or(1)
     }
 
+    /// [`Widths::row_lines`] of a row whose text cells were already
+    /// [`measure`]d: `(column, text, measured)` for each.
+    pub(crate) fn measured_row_lines<'t>(
+        &self,
+        cells: impl IntoIterator<Item = (usize, &'t str, usize)>,
+    ) -> usize {
+        cells
+            .into_iter()
+            .filter(|&(col, t, _)| col < self.max.len() && t.len() <= CELL_LIMIT)
+            .map(|(col, t, m)| measured_lines(t, m, self.width(col)))
+            .max()
+            .unwrap_or(1)
+    }
+
     /// Takes in column `from_col` of `other`, fed the values this column
     /// would be fed (same header width and cap): no need to measure again.
     pub(crate) fn merge_column(&mut self, col: usize, other: &Widths, from_col: usize) {
