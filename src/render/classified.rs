@@ -274,6 +274,8 @@ impl<'a> RemarkTable<'a> {
 pub(crate) fn workbook(ctx: &Context) -> Result<Workbook, XlsxError> {
     let mut wb = style::new_workbook("分類一覧")?;
     let st = Styles::new();
+    // The sheets below are written on three threads.
+    st.register(&mut wb);
     let table = RemarkTable::build(ctx);
     let choices = dropdown_categories(ctx);
 

@@ -143,6 +143,31 @@ impl Styles {
     }
 }
 
+impl Styles {
+    /// Gives every format its index in `wb` now, in this fixed order. A
+    /// format otherwise gets the next index when a sheet first uses it, and
+    /// sheets written on several threads at once would number them in a
+    /// different order on each run, so two runs' files would differ.
+    pub(crate) fn register(&self, wb: &mut Workbook) {
+        for format in [
+            &self.header,
+            &self.text,
+            &self.date,
+            &self.boxed_text,
+            &self.boxed_center,
+            &self.boxed_number,
+            &self.title,
+            &self.label,
+            &self.plain,
+            &self.paragraph,
+            &self.total_text,
+            &self.total_number,
+        ] {
+            wb.register_format(format);
+        }
+    }
+}
+
 /// Chart text in the same font as the cells.
 pub(crate) fn chart_font() -> ChartFont {
     let mut font = ChartFont::new();
