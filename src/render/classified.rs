@@ -270,8 +270,11 @@ impl<'a> RemarkTable<'a> {
     }
 }
 
-/// Builds the classified workbook.
-pub(crate) fn workbook(ctx: &Context) -> Result<Workbook, XlsxError> {
+/// Builds the classified workbook. `others_done` is called once every sheet
+/// but `一覧` is written (or failed): `一覧`, the largest, is still being
+/// written on a thread of its own, and the caller can start other work on
+/// the core that became free.
+pub(crate) fn workbook(ctx: &Context, others_done: impl FnOnce()) -> Result<Workbook, XlsxError> {
     let mut wb = style::new_workbook("分類一覧")?;
     let st = Styles::new();
     // The sheets below are written on three threads.
@@ -307,16 +310,18 @@ pub(crate) fn workbook(ctx: &Context) -> Result<Workbook, XlsxError> {
             for (ws, rows) in locations.into_iter().zip(&ctx.agg.by_location) {
                 table.write(ws, &st, rows.iter().copied(), &LOCATION_COLUMNS)?;
             }
-            category_matrix(matrix, &st, &table)
+            Ok(())
         });
         summary::cross_table(cross, &st, ctx)?;
         summary::pairs(pairs, &st, ctx)?;
         intake::meetings(meetings, &st, ctx)?;
         intake::files(intake_ws, &st, ctx)?;
-        choices_sheet(choices_ws, &st, &choices)?;
-        main.join().expect("一覧 writer panicked")?;
-        side.join().expect("所在 writer panicked")?;
-        Ok(())
+        let here = choices_sheet(choices_ws, &st, &choices)
+            .and_then(|()| category_matrix(matrix, &st, &table));
+        let side = side.join().expect("所在 writer panicked");
+        others_done();
+        let main = main.join().expect("一覧 writer panicked");
+        here.and(side).and(main)
     })?;
     all.set_active(true);
     Ok(wb)

@@ -147,26 +147,31 @@ pub fn write_feedback(ctx: &Context, dir: &Path) -> Result<Vec<PathBuf>, RenderE
 /// are replaced only when all were built and none is locked.
 pub fn write_all(ctx: &Context, out_dir: &Path) -> Result<Written, RenderError> {
     save::ensure_folder(out_dir)?;
-    // 分類一覧 is the largest by far and ends with a long single-threaded
-    // save (compressing its sheets). Its sheets are written first, on every
-    // core; the other workbooks are built while it is being saved.
-    let (ranking, classified, feedback) = std::thread::scope(|scope| {
-        let (sheets_done, wait_sheets) = std::sync::mpsc::channel::<()>();
-        let classified = scope.spawn(move || {
-            stage_classified(ctx, &out_dir.join(CLASSIFIED_FILE), move || {
-                let _ = sheets_done.send(());
-            })
+    let feedback_dir = out_dir.join(FEEDBACK_DIR);
+    save::ensure_folder(&feedback_dir)?;
+    // 分類一覧 is the largest by far: its sheets are written first, on every
+    // core, and then it is saved (compressed) on one thread. The other
+    // workbooks are jobs that two threads take in turn, largest first: this
+    // one from when only 分類一覧's largest sheet (`一覧`) is left to write,
+    // and 分類一覧's own thread once it is saved. So both cores stay busy,
+    // and the longest chain (一覧, then its save) never waits for a core.
+    let ranking_path = out_dir.join(RANKING_FILE);
+    let jobs = Jobs::new(ctx, &ranking_path, &feedback_dir);
+    let classified = std::thread::scope(|scope| {
+        let (others_done, wait_others) = std::sync::mpsc::channel::<()>();
+        let classified = scope.spawn(|| {
+            let staged = stage_classified(ctx, &out_dir.join(CLASSIFIED_FILE), move || {
+                let _ = others_done.send(());
+            });
+            jobs.run();
+            staged
         });
-        // Err: the classified workbook failed before saving; go on anyway.
-        let _ = wait_sheets.recv();
-        let ranking = scope.spawn(|| stage_ranking(ctx, &out_dir.join(RANKING_FILE)));
-        let feedback = stage_feedback(ctx, &out_dir.join(FEEDBACK_DIR));
-        (
-            ranking.join().expect("ranking renderer panicked"),
-            classified.join().expect("classified renderer panicked"),
-            feedback,
-        )
+        // Err: the classified workbook failed early; go on anyway.
+        let _ = wait_others.recv();
+        jobs.run();
+        classified.join().expect("classified renderer panicked")
     });
+    let (ranking, feedback) = jobs.into_results();
     let (ranking, classified, feedback) = (ranking?, classified?, feedback?);
     ranking.check()?;
     classified.check()?;
@@ -180,53 +185,137 @@ pub fn write_all(ctx: &Context, out_dir: &Path) -> Result<Written, RenderError> 
     })
 }
 
+/// `ランキング.xlsx` and the feedback workbooks, built by whichever thread is
+/// free: each thread takes the next job until none is left.
+struct Jobs<'a> {
+    ctx: &'a Context<'a>,
+    ranking_path: &'a Path,
+    feedback: FeedbackFiles<'a>,
+    /// Feedback workbooks (indices into `feedback.files`), largest first,
+    /// after the ranking (job 0).
+    order: Vec<usize>,
+    next: std::sync::atomic::AtomicUsize,
+    ranking: std::sync::OnceLock<Result<save::Staged, RenderError>>,
+    feedback_done: Vec<std::sync::OnceLock<Result<save::Staged, RenderError>>>,
+}
+
+impl<'a> Jobs<'a> {
+    fn new(ctx: &'a Context<'a>, ranking_path: &'a Path, feedback_dir: &'a Path) -> Jobs<'a> {
+        let feedback = FeedbackFiles::new(ctx, feedback_dir);
+        let mut order: Vec<usize> = (0..feedback.files.len()).collect();
+        order.sort_by_key(|&i| std::cmp::Reverse(ctx.agg.by_profession[i].1.remark_count));
+        Jobs {
+            ctx,
+            ranking_path,
+            feedback_done: order.iter().map(|_| Default::default()).collect(),
+            feedback,
+            order,
+            next: Default::default(),
+            ranking: Default::default(),
+        }
+    }
+
+    /// Runs jobs until none is left.
+    fn run(&self) {
+        use std::sync::atomic::Ordering;
+        loop {
+            let job = self.next.fetch_add(1, Ordering::Relaxed);
+            if job == 0 {
+                let _ = self.ranking.set(stage_ranking(self.ctx, self.ranking_path));
+            } else if let Some(&i) = self.order.get(job - 1) {
+                let _ = self.feedback_done[i].set(self.feedback.stage(self.ctx, i));
+            } else {
+                return;
+            }
+        }
+    }
+
+    /// The ranking, then the feedback workbooks in profession order.
+    fn into_results(
+        self,
+    ) -> (
+        Result<save::Staged, RenderError>,
+        Result<Vec<save::Staged>, RenderError>,
+    ) {
+        let missing = || unreachable!("every job ran before the threads ended");
+        let ranking = self.ranking.into_inner().unwrap_or_else(missing);
+        let feedback = self
+            .feedback_done
+            .into_iter()
+            .map(|r| r.into_inner().unwrap_or_else(missing))
+            .collect();
+        (ranking, feedback)
+    }
+}
+
 fn stage_ranking(ctx: &Context, path: &Path) -> Result<save::Staged, RenderError> {
     let mut wb = ranking::workbook(ctx).map_err(|e| RenderError::from_xlsx(RANKING_FILE, e))?;
     save::stage(&mut wb, path, &file_label(path))
 }
 
-/// `sheets_done` is called when the sheets are written, before saving.
+/// `sheets_done` is called when the sheets but `一覧` are written, before
+/// saving (see [`classified::workbook`]).
 fn stage_classified(
     ctx: &Context,
     path: &Path,
     sheets_done: impl FnOnce(),
 ) -> Result<save::Staged, RenderError> {
     let label = file_label(path);
-    let mut wb = classified::workbook(ctx).map_err(|e| RenderError::from_xlsx(&label, e))?;
-    sheets_done();
+    let mut wb =
+        classified::workbook(ctx, sheets_done).map_err(|e| RenderError::from_xlsx(&label, e))?;
     save::stage(&mut wb, path, &label)
+}
+
+/// The feedback workbooks' files in `dir`, in profession order.
+struct FeedbackFiles<'a> {
+    dir: &'a Path,
+    /// `フィードバック`, for messages.
+    folder: String,
+    files: Vec<String>,
+}
+
+impl<'a> FeedbackFiles<'a> {
+    fn new(ctx: &Context, dir: &'a Path) -> FeedbackFiles<'a> {
+        // Names first, in profession order, so `(2)` goes to the later one.
+        let mut names = names::FileNames::default();
+        FeedbackFiles {
+            dir,
+            folder: dir
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default(),
+            files: ctx
+                .agg
+                .by_profession
+                .iter()
+                .map(|(profession, _)| names.claim(profession))
+                .collect(),
+        }
+    }
+
+    /// Builds and stages the workbook of the `i`-th profession.
+    fn stage(&self, ctx: &Context, i: usize) -> Result<save::Staged, RenderError> {
+        let (profession, ranking) = &ctx.agg.by_profession[i];
+        let file = &self.files[i];
+        let label = if self.folder.is_empty() {
+            file.clone()
+        } else {
+            format!("{}{}{file}", self.folder, std::path::MAIN_SEPARATOR)
+        };
+        let mut wb = feedback::workbook(ctx, profession, ranking)
+            .map_err(|e| RenderError::from_xlsx(&label, e))?;
+        save::stage(&mut wb, &self.dir.join(file), &label)
+    }
 }
 
 fn stage_feedback(ctx: &Context, dir: &Path) -> Result<Vec<save::Staged>, RenderError> {
     use rayon::prelude::*;
 
     save::ensure_folder(dir)?;
-    let folder = dir
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    // Names first, in profession order, so `(2)` goes to the later one.
-    let mut names = names::FileNames::default();
-    let files: Vec<String> = ctx
-        .agg
-        .by_profession
-        .iter()
-        .map(|(profession, _)| names.claim(profession))
-        .collect();
-    ctx.agg
-        .by_profession
-        .par_iter()
-        .zip(files)
-        .map(|((profession, ranking), file)| {
-            let label = if folder.is_empty() {
-                file.clone()
-            } else {
-                format!("{folder}{}{file}", std::path::MAIN_SEPARATOR)
-            };
-            let mut wb = feedback::workbook(ctx, profession, ranking)
-                .map_err(|e| RenderError::from_xlsx(&label, e))?;
-            save::stage(&mut wb, &dir.join(&file), &label)
-        })
+    let files = FeedbackFiles::new(ctx, dir);
+    (0..files.files.len())
+        .into_par_iter()
+        .map(|i| files.stage(ctx, i))
         .collect()
 }
 
