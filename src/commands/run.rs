@@ -132,7 +132,7 @@ fn run(args: &RunArgs) -> Status {
         exclude: vec![out.clone()],
         ..Options::default()
     };
-    let progress = progress_bar(args, ingest::count_files(&args.paths, &options));
+    let progress = progress_bar(args, || ingest::count_files(&args.paths, &options));
     let batch = match ingest::ingest(&args.paths, &options, rules.lexicon(), &|| progress.inc(1)) {
         Ok(b) => b,
         Err(e) => {
@@ -154,12 +154,15 @@ fn run(args: &RunArgs) -> Status {
 
     // Classify every remark, then apply last run's corrections; meanwhile
     // group the remarks into opinions (grouping reads only their text).
-    let (mut labels, grouping) = rayon::join(
-        || classify_all(&rules, &batch),
+    let ((labels, applied), grouping) = rayon::join(
+        || {
+            let mut labels = classify_all(&rules, &batch);
+            let applied = corrections::apply(&batch, &mut labels, &previous);
+            (labels, applied)
+        },
         || aggregate::group::group(&batch.remarks, rules.similarity_threshold()),
     );
     let t_labels = started.elapsed();
-    let applied = corrections::apply(&batch, &mut labels, &previous);
 
     // Aggregate: ranks, cross-tables, pairs.
     let category_order: Vec<String> = rules.categories().iter().map(|c| c.name.clone()).collect();
@@ -266,8 +269,14 @@ fn prepare_output(out: &Path) -> Result<(), String> {
     })
 }
 
-fn progress_bar(args: &RunArgs, files: usize) -> ProgressBar {
-    if args.quiet || files < PROGRESS_MIN_FILES || !std::io::stderr().is_terminal() {
+/// `files` counts the inputs (a walk of the folders): only done when a bar
+/// can be shown.
+fn progress_bar(args: &RunArgs, files: impl FnOnce() -> usize) -> ProgressBar {
+    if args.quiet || !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let files = files();
+    if files < PROGRESS_MIN_FILES {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::new(files as u64);
