@@ -177,12 +177,29 @@ struct Posting {
     id: u32,
 }
 
+/// A [`Posting`] stored in an index, without its length (its run's): the
+/// index is a third smaller.
+#[derive(Clone, Copy)]
+struct Slot {
+    pos: u32,
+    id: u32,
+}
+
+impl Slot {
+    fn of(p: Posting) -> Slot {
+        Slot {
+            pos: p.pos,
+            id: p.id,
+        }
+    }
+}
+
 /// Token → postings of the indexed prefixes, sorted by length, then
 /// position, then id, in flat arrays. `runs` splits each token's postings
 /// by length, so a probe jumps straight to the lengths that can pass and
 /// stops at the first position past the prefix the pair needs.
 struct Index {
-    postings: Vec<Posting>,
+    postings: Vec<Slot>,
     /// Per length run, in token order: (length, first posting).
     runs: Vec<(u32, u32)>,
     /// Token → its first run; `token_runs[t + 1]` ends it.
@@ -203,7 +220,7 @@ impl Index {
                 token_runs[tok as usize + 1] += 1;
                 last = Some((tok, p.len));
             }
-            postings.push(p);
+            postings.push(Slot::of(p));
         }
         for tok in 0..token_count {
             token_runs[tok + 1] += token_runs[tok];
@@ -222,7 +239,7 @@ impl Index {
             .enumerate()
             .flat_map(|(id, x)| prefix_postings(id, x, t))
             .collect();
-        entries.par_sort_unstable();
+        entries.par_sort_unstable_by_key(sort_key);
         Index::from_sorted(token_count, entries.into_iter())
     }
 
@@ -234,24 +251,23 @@ impl Index {
         let mut token_runs = vec![0u32; token_count + 1];
         let mut rest = new;
         for tok in 0..token_count {
-            let old = self.token_postings(tok);
+            let mut old = self.token_postings(tok).peekable();
             let split = rest.partition_point(|e| e.0 as usize <= tok);
             let (add, later) = rest.split_at(split);
             rest = later;
+            let mut add = add.iter().map(|e| e.1).peekable();
             let first_run = runs.len();
-            let (mut i, mut j) = (0, 0);
-            while i < old.len() || j < add.len() {
-                let p = if j == add.len() || (i < old.len() && old[i] <= add[j].1) {
-                    i += 1;
-                    old[i - 1]
-                } else {
-                    j += 1;
-                    add[j - 1].1
+            loop {
+                let p = match (old.peek(), add.peek()) {
+                    (Some(o), Some(a)) if o <= a => old.next(),
+                    (Some(_), Some(_)) | (None, _) => add.next(),
+                    (Some(_), None) => old.next(),
                 };
+                let Some(p) = p else { break };
                 if runs.len() == first_run || runs.last().is_some_and(|r| r.0 != p.len) {
                     runs.push((p.len, postings.len() as u32));
                 }
-                postings.push(p);
+                postings.push(Slot::of(p));
             }
             token_runs[tok + 1] = runs.len() as u32;
         }
@@ -262,11 +278,19 @@ impl Index {
         }
     }
 
-    /// All postings of `token`.
-    fn token_postings(&self, tok: usize) -> &[Posting] {
+    /// All postings of `token`, in order.
+    fn token_postings(&self, tok: usize) -> impl Iterator<Item = Posting> + '_ {
         let (runs, end) = self.runs_of(tok);
-        runs.first()
-            .map_or(&[], |r| &self.postings[r.1 as usize..end])
+        runs.iter().enumerate().flat_map(move |(r, &(len, start))| {
+            let stop = runs.get(r + 1).map_or(end, |next| next.1 as usize);
+            self.postings[start as usize..stop]
+                .iter()
+                .map(move |s| Posting {
+                    len,
+                    pos: s.pos,
+                    id: s.id,
+                })
+        })
     }
 
     /// The length runs of token `tok`, and where its postings end.
@@ -284,7 +308,7 @@ impl Index {
 
     /// The postings of `token`, one slice per length from `shortest` on,
     /// in ascending length.
-    fn postings(&self, token: u32, shortest: usize) -> impl Iterator<Item = (usize, &[Posting])> {
+    fn postings(&self, token: u32, shortest: usize) -> impl Iterator<Item = (usize, &[Slot])> {
         let (runs, end) = self.runs_of(token as usize);
         let first = runs.partition_point(|r| (r.0 as usize) < shortest);
         runs[first..]
@@ -295,6 +319,15 @@ impl Index {
                 (len as usize, &self.postings[start as usize..stop])
             })
     }
+}
+
+/// The order of index entries (token, then [`Posting`]'s) as one number,
+/// which sorts faster than the tuple.
+fn sort_key(&(tok, p): &(u32, Posting)) -> u128 {
+    (u128::from(tok) << 96)
+        | (u128::from(p.len) << 64)
+        | (u128::from(p.pos) << 32)
+        | u128::from(p.id)
 }
 
 /// The postings of a key's indexed prefix: long enough for the smallest
@@ -338,19 +371,75 @@ struct Scratch {
     /// needs, with the positions of that last shared token in the key and
     /// in the partner: every shared token before them was counted.
     candidates: Vec<(u32, u32, u32)>,
-    /// Per partner length (from the shortest that can pass), what a pair
-    /// needs, for the current key.
+}
+
+/// What a key of one length needs of its partners: the shortest partner
+/// length that can pass, and a rule per length from there to the longest.
+#[derive(Default)]
+struct LengthRules {
+    shortest: usize,
     rules: Vec<LengthRule>,
 }
 
-/// The keys' tokens and signatures, and the threshold.
+impl LengthRules {
+    fn new(n: usize, t: f64) -> LengthRules {
+        let shortest = (t * n as f64 / (2.0 - t) - EPS).ceil().max(1.0) as usize;
+        let longest = ((2.0 - t) * n as f64 / t + EPS).floor() as usize;
+        let rules = (shortest..=longest)
+            .map(|m| {
+                let need = pair_overlap(n, m, t);
+                if need > n.min(m) {
+                    // More than either key holds: no key of this length can pass.
+                    LengthRule {
+                        need: 0,
+                        x_prefix: 0,
+                        y_prefix: 0,
+                        want: 0,
+                    }
+                } else {
+                    LengthRule {
+                        need: need as u32,
+                        x_prefix: prefix_len(n, need) as u32,
+                        y_prefix: prefix_len(m, need) as u32,
+                        want: PREFIX_SHARED.min(need) as u32,
+                    }
+                }
+            })
+            .collect();
+        LengthRules { shortest, rules }
+    }
+}
+
+/// The keys' tokens and signatures, the threshold, and the length rules of
+/// every key length (computed once: keys share a few hundred lengths).
 struct Keys {
     tokens: Vec<Vec<u32>>,
     sigs: Vec<Signature>,
     t: f64,
+    /// Indexed by key length; default for lengths no key has.
+    by_length: Vec<LengthRules>,
 }
 
 impl Keys {
+    fn new(tokens: Vec<Vec<u32>>, t: f64) -> Keys {
+        use rayon::prelude::*;
+        let longest = tokens.iter().map(Vec::len).max().unwrap_or(0);
+        let mut by_length: Vec<LengthRules> = Vec::new();
+        by_length.resize_with(longest + 1, LengthRules::default);
+        for x in &tokens {
+            let n = x.len();
+            if n > 0 && by_length[n].rules.is_empty() {
+                by_length[n] = LengthRules::new(n, t);
+            }
+        }
+        Keys {
+            sigs: tokens.par_iter().map(|x| signature(x)).collect(),
+            tokens,
+            t,
+            by_length,
+        }
+    }
+
     /// Every partner in `index` with an id below `below` whose similarity
     /// to key `k` is at or above the threshold, as (id, bigram overlap).
     /// `partner` gives a partner id's key.
@@ -372,10 +461,7 @@ impl Keys {
         assert!(scratch.stamp < 1 << 30, "too many probes");
         let stamp = scratch.stamp << 2;
         let Scratch {
-            state,
-            candidates,
-            rules,
-            ..
+            state, candidates, ..
         } = scratch;
         if state.len() < below as usize {
             state.resize(below as usize, 0);
@@ -388,28 +474,9 @@ impl Keys {
         //    overlap still possible (PPJoin's positional filter). A partner
         //    becomes a candidate when the shared prefix tokens reach
         //    PREFIX_SHARED.
-        let shortest = (t * n as f64 / (2.0 - t) - EPS).ceil().max(1.0) as usize;
-        let longest = ((2.0 - t) * n as f64 / t + EPS).floor() as usize;
-        rules.clear();
-        rules.extend((shortest..=longest).map(|m| {
-            let need = pair_overlap(n, m, t);
-            if need > n.min(m) {
-                // More than either key holds: no key of this length can pass.
-                LengthRule {
-                    need: 0,
-                    x_prefix: 0,
-                    y_prefix: 0,
-                    want: 0,
-                }
-            } else {
-                LengthRule {
-                    need: need as u32,
-                    x_prefix: prefix_len(n, need) as u32,
-                    y_prefix: prefix_len(m, need) as u32,
-                    want: PREFIX_SHARED.min(need) as u32,
-                }
-            }
-        }));
+        let LengthRules { shortest, rules } = &self.by_length[n];
+        let shortest = *shortest;
+        let longest = shortest + rules.len() - 1;
         for (i, &tok) in x[..prefix_len(n, min_overlap(n, t))].iter().enumerate() {
             let i32 = i as u32;
             for (m, postings) in index.postings(tok, shortest) {
@@ -423,7 +490,7 @@ impl Keys {
                     break;
                 }
                 let need = rule.need as usize;
-                for &Posting { pos: j, id, .. } in postings {
+                for &Slot { pos: j, id } in postings {
                     // Sorted by position: the rest lie past the prefix.
                     if j >= rule.y_prefix {
                         break;
@@ -462,7 +529,8 @@ impl Keys {
             let other = partner(id);
             let y = &self.tokens[other];
             let m = y.len();
-            let need = pair_overlap(n, m, t);
+            // A candidate's length is one the probe read, so it has a rule.
+            let need = rules[m - shortest].need as usize;
             let sy = &self.sigs[other];
             if n - missing(sx, sy) < need || m - missing(sy, sx) < need {
                 continue;
@@ -522,11 +590,7 @@ fn group_keys_in_blocks(keys: &[&str], threshold: f64, block: usize) -> (Vec<usi
     }
     let tokens = ordered_tokens(keys);
     let token_count = tokens.iter().flatten().max().map_or(0, |&m| m as usize + 1);
-    let keys_info = Keys {
-        sigs: tokens.par_iter().map(|x| signature(x)).collect(),
-        tokens,
-        t: threshold,
-    };
+    let keys_info = Keys::new(tokens, threshold);
     let keys_info = &keys_info;
     let tokens = &keys_info.tokens;
     const NONE: usize = usize::MAX;
@@ -607,7 +671,7 @@ fn group_keys_in_blocks(keys: &[&str], threshold: f64, block: usize) -> (Vec<usi
             let mut new: Vec<(u32, Posting)> = (old..rep_key.len())
                 .flat_map(|g| prefix_postings(g, &tokens[rep_key[g]], threshold))
                 .collect();
-            new.par_sort_unstable();
+            new.par_sort_unstable_by_key(sort_key);
             reps = reps.merged(&new);
         }
         start = end;

@@ -85,7 +85,7 @@ pub(super) fn ranking(
                 relisted: listed[local],
                 near_duplicate: members
                     .iter()
-                    .any(|&r| &ctx.batch.remarks[r].match_key != rep_key),
+                    .any(|&r| r != rep && &ctx.batch.remarks[r].match_key != rep_key),
                 remarks: members,
             };
             match listing.kind {
