@@ -2238,6 +2238,40 @@ mod tests {
         assert_eq!(check("a.xlsx", &bytes), Ok(Format::Xlsx));
     }
 
+    /// Reading a small part's start to its end also checks its CRC, so a
+    /// damaged workbook is refused as broken instead of being read into
+    /// wrong text or a sheet that no longer looks like a hearing sheet.
+    /// (Reading only the first bytes of each part would be faster and let
+    /// a third of these through.)
+    #[test]
+    fn damage_in_a_small_part_is_refused() {
+        let bytes = valid_xlsx();
+        let mut zip = ZipArchive::new(Cursor::new(bytes.as_slice())).unwrap();
+        let mut checked = 0;
+        for i in 0..zip.len() {
+            let entry = zip.by_index_raw(i).unwrap();
+            let name = entry.name().unwrap().to_ascii_lowercase();
+            let parsed = (name.ends_with(".xml") || name.ends_with(".rels"))
+                && name != "[content_types].xml"
+                && !name.starts_with("docprops/");
+            if !parsed || entry.size() > PROLOG_PEEK {
+                continue;
+            }
+            let start = entry.data_start().unwrap() as usize;
+            for at in start..start + entry.compressed_size() as usize {
+                let mut damaged = bytes.clone();
+                damaged[at] ^= 0x55;
+                assert!(
+                    check("a.xlsx", &damaged).is_err(),
+                    "{name}: byte {} of its data damaged, yet accepted",
+                    at - start
+                );
+                checked += 1;
+            }
+        }
+        assert!(checked > 1000, "only {checked} bytes damaged");
+    }
+
     #[test]
     fn padded_prolog_is_suspicious() {
         let padded = with_part(&valid_xlsx(), "xl/workbook.xml", |s| {
