@@ -251,10 +251,21 @@ impl Index {
         let mut token_runs = vec![0u32; token_count + 1];
         let mut rest = new;
         for tok in 0..token_count {
-            let mut old = self.token_postings(tok).peekable();
             let split = rest.partition_point(|e| e.0 as usize <= tok);
             let (add, later) = rest.split_at(split);
             rest = later;
+            if add.is_empty() {
+                // Nothing new for this token (most of them): copied whole.
+                let (old_runs, end) = self.runs_of(tok);
+                if let Some(&(_, first)) = old_runs.first() {
+                    let shift = postings.len() as u32 - first;
+                    runs.extend(old_runs.iter().map(|&(len, at)| (len, at + shift)));
+                    postings.extend_from_slice(&self.postings[first as usize..end]);
+                }
+                token_runs[tok + 1] = runs.len() as u32;
+                continue;
+            }
+            let mut old = self.token_postings(tok).peekable();
             let mut add = add.iter().map(|e| e.1).peekable();
             let first_run = runs.len();
             loop {
