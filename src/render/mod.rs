@@ -253,16 +253,16 @@ fn stage_ranking(ctx: &Context, path: &Path) -> Result<save::Staged, RenderError
     save::stage(&mut wb, path, &file_label(path))
 }
 
-/// `sheets_done` is called when the sheets but `一覧` are written, before
+/// `others_done` is called when the sheets but `一覧` are written, before
 /// saving (see [`classified::workbook`]).
 fn stage_classified(
     ctx: &Context,
     path: &Path,
-    sheets_done: impl FnOnce(),
+    others_done: impl FnOnce(),
 ) -> Result<save::Staged, RenderError> {
     let label = file_label(path);
     let mut wb =
-        classified::workbook(ctx, sheets_done).map_err(|e| RenderError::from_xlsx(&label, e))?;
+        classified::workbook(ctx, others_done).map_err(|e| RenderError::from_xlsx(&label, e))?;
     save::stage(&mut wb, path, &label)
 }
 
