@@ -177,29 +177,12 @@ struct Posting {
     id: u32,
 }
 
-/// A [`Posting`] stored in an index, without its length (its run's): the
-/// index is a third smaller.
-#[derive(Clone, Copy)]
-struct Slot {
-    pos: u32,
-    id: u32,
-}
-
-impl Slot {
-    fn of(p: Posting) -> Slot {
-        Slot {
-            pos: p.pos,
-            id: p.id,
-        }
-    }
-}
-
 /// Token → postings of the indexed prefixes, sorted by length, then
 /// position, then id, in flat arrays. `runs` splits each token's postings
 /// by length, so a probe jumps straight to the lengths that can pass and
 /// stops at the first position past the prefix the pair needs.
 struct Index {
-    postings: Vec<Slot>,
+    postings: Vec<Posting>,
     /// Per length run, in token order: (length, first posting).
     runs: Vec<(u32, u32)>,
     /// Token → its first run; `token_runs[t + 1]` ends it.
@@ -220,7 +203,7 @@ impl Index {
                 token_runs[tok as usize + 1] += 1;
                 last = Some((tok, p.len));
             }
-            postings.push(Slot::of(p));
+            postings.push(p);
         }
         for tok in 0..token_count {
             token_runs[tok + 1] += token_runs[tok];
@@ -258,6 +241,7 @@ impl Index {
                 // Nothing new for this token (most of them): copied whole.
                 let (old_runs, end) = self.runs_of(tok);
                 if let Some(&(_, first)) = old_runs.first() {
+                    // Earlier tokens only gained postings: never negative.
                     let shift = postings.len() as u32 - first;
                     runs.extend(old_runs.iter().map(|&(len, at)| (len, at + shift)));
                     postings.extend_from_slice(&self.postings[first as usize..end]);
@@ -265,20 +249,21 @@ impl Index {
                 token_runs[tok + 1] = runs.len() as u32;
                 continue;
             }
-            let mut old = self.token_postings(tok).peekable();
-            let mut add = add.iter().map(|e| e.1).peekable();
+            let old = self.token_postings(tok);
             let first_run = runs.len();
-            loop {
-                let p = match (old.peek(), add.peek()) {
-                    (Some(o), Some(a)) if o <= a => old.next(),
-                    (Some(_), Some(_)) | (None, _) => add.next(),
-                    (Some(_), None) => old.next(),
+            let (mut i, mut j) = (0, 0);
+            while i < old.len() || j < add.len() {
+                let p = if j == add.len() || (i < old.len() && old[i] <= add[j].1) {
+                    i += 1;
+                    old[i - 1]
+                } else {
+                    j += 1;
+                    add[j - 1].1
                 };
-                let Some(p) = p else { break };
                 if runs.len() == first_run || runs.last().is_some_and(|r| r.0 != p.len) {
                     runs.push((p.len, postings.len() as u32));
                 }
-                postings.push(Slot::of(p));
+                postings.push(p);
             }
             token_runs[tok + 1] = runs.len() as u32;
         }
@@ -289,19 +274,11 @@ impl Index {
         }
     }
 
-    /// All postings of `token`, in order.
-    fn token_postings(&self, tok: usize) -> impl Iterator<Item = Posting> + '_ {
+    /// All postings of `token`.
+    fn token_postings(&self, tok: usize) -> &[Posting] {
         let (runs, end) = self.runs_of(tok);
-        runs.iter().enumerate().flat_map(move |(r, &(len, start))| {
-            let stop = runs.get(r + 1).map_or(end, |next| next.1 as usize);
-            self.postings[start as usize..stop]
-                .iter()
-                .map(move |s| Posting {
-                    len,
-                    pos: s.pos,
-                    id: s.id,
-                })
-        })
+        runs.first()
+            .map_or(&[], |r| &self.postings[r.1 as usize..end])
     }
 
     /// The length runs of token `tok`, and where its postings end.
@@ -319,7 +296,7 @@ impl Index {
 
     /// The postings of `token`, one slice per length from `shortest` on,
     /// in ascending length.
-    fn postings(&self, token: u32, shortest: usize) -> impl Iterator<Item = (usize, &[Slot])> {
+    fn postings(&self, token: u32, shortest: usize) -> impl Iterator<Item = (usize, &[Posting])> {
         let (runs, end) = self.runs_of(token as usize);
         let first = runs.partition_point(|r| (r.0 as usize) < shortest);
         runs[first..]
@@ -501,7 +478,7 @@ impl Keys {
                     break;
                 }
                 let need = rule.need as usize;
-                for &Slot { pos: j, id } in postings {
+                for &Posting { pos: j, id, .. } in postings {
                     // Sorted by position: the rest lie past the prefix.
                     if j >= rule.y_prefix {
                         break;
