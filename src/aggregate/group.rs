@@ -359,75 +359,19 @@ struct Scratch {
     /// needs, with the positions of that last shared token in the key and
     /// in the partner: every shared token before them was counted.
     candidates: Vec<(u32, u32, u32)>,
-}
-
-/// What a key of one length needs of its partners: the shortest partner
-/// length that can pass, and a rule per length from there to the longest.
-#[derive(Default)]
-struct LengthRules {
-    shortest: usize,
+    /// Per partner length (from the shortest that can pass), what a pair
+    /// needs, for the current key.
     rules: Vec<LengthRule>,
 }
 
-impl LengthRules {
-    fn new(n: usize, t: f64) -> LengthRules {
-        let shortest = (t * n as f64 / (2.0 - t) - EPS).ceil().max(1.0) as usize;
-        let longest = ((2.0 - t) * n as f64 / t + EPS).floor() as usize;
-        let rules = (shortest..=longest)
-            .map(|m| {
-                let need = pair_overlap(n, m, t);
-                if need > n.min(m) {
-                    // More than either key holds: no key of this length can pass.
-                    LengthRule {
-                        need: 0,
-                        x_prefix: 0,
-                        y_prefix: 0,
-                        want: 0,
-                    }
-                } else {
-                    LengthRule {
-                        need: need as u32,
-                        x_prefix: prefix_len(n, need) as u32,
-                        y_prefix: prefix_len(m, need) as u32,
-                        want: PREFIX_SHARED.min(need) as u32,
-                    }
-                }
-            })
-            .collect();
-        LengthRules { shortest, rules }
-    }
-}
-
-/// The keys' tokens and signatures, the threshold, and the length rules of
-/// every key length (computed once: keys share a few hundred lengths).
+/// The keys' tokens and signatures, and the threshold.
 struct Keys {
     tokens: Vec<Vec<u32>>,
     sigs: Vec<Signature>,
     t: f64,
-    /// Indexed by key length; default for lengths no key has.
-    by_length: Vec<LengthRules>,
 }
 
 impl Keys {
-    fn new(tokens: Vec<Vec<u32>>, t: f64) -> Keys {
-        use rayon::prelude::*;
-        let longest = tokens.iter().map(Vec::len).max().unwrap_or(0);
-        let mut by_length: Vec<LengthRules> = Vec::new();
-        by_length.resize_with(longest + 1, LengthRules::default);
-        for x in &tokens {
-            let n = x.len();
-            if n > 0 && by_length[n].rules.is_empty() {
-                by_length[n] = LengthRules::new(n, t);
-            }
-        }
-        Keys {
-            sigs: tokens.par_iter().map(|x| signature(x)).collect(),
-            tokens,
-            t,
-            by_length,
-        }
-    }
-
     /// Every partner in `index` with an id below `below` whose similarity
     /// to key `k` is at or above the threshold, as (id, bigram overlap).
     /// `partner` gives a partner id's key.
@@ -449,7 +393,10 @@ impl Keys {
         assert!(scratch.stamp < 1 << 30, "too many probes");
         let stamp = scratch.stamp << 2;
         let Scratch {
-            state, candidates, ..
+            state,
+            candidates,
+            rules,
+            ..
         } = scratch;
         if state.len() < below as usize {
             state.resize(below as usize, 0);
@@ -462,9 +409,28 @@ impl Keys {
         //    overlap still possible (PPJoin's positional filter). A partner
         //    becomes a candidate when the shared prefix tokens reach
         //    PREFIX_SHARED.
-        let LengthRules { shortest, rules } = &self.by_length[n];
-        let shortest = *shortest;
-        let longest = shortest + rules.len() - 1;
+        let shortest = (t * n as f64 / (2.0 - t) - EPS).ceil().max(1.0) as usize;
+        let longest = ((2.0 - t) * n as f64 / t + EPS).floor() as usize;
+        rules.clear();
+        rules.extend((shortest..=longest).map(|m| {
+            let need = pair_overlap(n, m, t);
+            if need > n.min(m) {
+                // More than either key holds: no key of this length can pass.
+                LengthRule {
+                    need: 0,
+                    x_prefix: 0,
+                    y_prefix: 0,
+                    want: 0,
+                }
+            } else {
+                LengthRule {
+                    need: need as u32,
+                    x_prefix: prefix_len(n, need) as u32,
+                    y_prefix: prefix_len(m, need) as u32,
+                    want: PREFIX_SHARED.min(need) as u32,
+                }
+            }
+        }));
         for (i, &tok) in x[..prefix_len(n, min_overlap(n, t))].iter().enumerate() {
             let i32 = i as u32;
             for (m, postings) in index.postings(tok, shortest) {
@@ -578,7 +544,11 @@ fn group_keys_in_blocks(keys: &[&str], threshold: f64, block: usize) -> (Vec<usi
     }
     let tokens = ordered_tokens(keys);
     let token_count = tokens.iter().flatten().max().map_or(0, |&m| m as usize + 1);
-    let keys_info = Keys::new(tokens, threshold);
+    let keys_info = Keys {
+        sigs: tokens.par_iter().map(|x| signature(x)).collect(),
+        tokens,
+        t: threshold,
+    };
     let keys_info = &keys_info;
     let tokens = &keys_info.tokens;
     const NONE: usize = usize::MAX;
