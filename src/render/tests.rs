@@ -27,6 +27,7 @@ use chrono::NaiveDate;
 
 use super::*;
 use crate::aggregate::{aggregate, Settings, DEFAULT_THRESHOLD};
+use crate::ledger::apply::Applied;
 use crate::model::{
     FileOutcome, FileReport, Ignored, Kind, Layout, Location, Meeting, ProfessionSource, Remark,
     SheetOutcome, SheetReport, SourceRef,
@@ -113,7 +114,7 @@ struct Fixture {
     batch: Batch,
     labels: Vec<Labels>,
     agg: Aggregate,
-    corrections: Vec<Correction>,
+    ledger: Applied,
     categories: Vec<String>,
 }
 
@@ -135,12 +136,15 @@ impl Fixture {
                 threshold,
             },
         );
-        let corrections = vec![Correction::default(); batch.remarks.len()];
+        let ledger = Applied {
+            per_remark: vec![Correction::default(); batch.remarks.len()],
+            ..Applied::default()
+        };
         Fixture {
             batch,
             labels,
             agg,
-            corrections,
+            ledger,
             categories,
         }
     }
@@ -150,7 +154,7 @@ impl Fixture {
             batch: &self.batch,
             labels: &self.labels,
             agg: &self.agg,
-            corrections: &self.corrections,
+            ledger: &self.ledger,
             category_names: &self.categories,
             keep_speakers,
         }
@@ -361,6 +365,7 @@ fn classified_has_exact_headers_and_one_row_per_remark() {
             "二次連携候補",
             "会議一覧",
             "取込結果",
+            "修正履歴",
             "選択肢"
         ])
     );
@@ -465,7 +470,7 @@ fn formula_like_remarks_stay_text() {
 #[test]
 fn corrections_are_written_back_with_dropdowns() {
     let mut fx = two_professions();
-    fx.corrections[2] = Correction {
+    fx.ledger.per_remark[2] = Correction {
         category: "情報共有ツール、その他".into(),
         kind: "アイデア".into(),
         location: "地域全体".into(),

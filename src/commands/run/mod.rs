@@ -4,30 +4,63 @@
 //!
 //! The stages run in turn, each introduced by a comment; nothing is written
 //! until every input has been read and classified, and each workbook is
-//! written atomically, so a failed run leaves no partial file.
+//! written atomically, so a failed run leaves no partial file. What staff
+//! typed into the previous 分類一覧 goes into the corrections ledger first
+//! ([`crate::ledger`]), and the output folder's files are replaced only when
+//! renkei wrote them and nobody changed them since ([`place`]). A run that
+//! reads no remark writes nothing, so it cannot blank last month's results.
 
+mod period;
+mod place;
+mod report;
+
+use std::collections::HashSet;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use chrono::NaiveDate;
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 
-use super::check::{status_of, totals};
+use super::check::status_of;
 use super::Status;
-use crate::aggregate::{self, Aggregate, Settings};
+use crate::aggregate::{self, Settings, OTHER_CATEGORY};
 use crate::classify::{self, Input};
 use crate::cli::RunArgs;
-use crate::corrections;
-use crate::dates;
 use crate::ingest::{self, discover::HELP_FILE_NAME, Options};
+use crate::ledger::{self, apply::Vocabulary, Ledger};
 use crate::model::{Batch, Labels};
-use crate::render::{self, CLASSIFIED_FILE, FEEDBACK_DIR};
+use crate::render::{self, CLASSIFIED_FILE, CLASSIFIED_HEADERS, FEEDBACK_DIR};
 use crate::rules::Rules;
+use period::Period;
 
 pub const DEFAULT_INPUT_DIR: &str = "入力";
 pub const DEFAULT_OUTPUT_DIR: &str = "出力";
+
+/// The short guide put into a new `入力/` (CRLF, for Notepad).
+pub const GUIDE: &str = "renkei の使い方
+
+1. この「入力」フォルダに、打合せ会の Excel（ヒアリングシート）を入れます。
+   年度ごとにフォルダを作り（例: 入力\\2024年度）、毎月その月の分を足していくのがおすすめです。
+   その月の分だけを入れて実行してもかまいません（前の月の修正は消えません）。
+2. renkei をダブルクリックします。
+3. 隣の「出力」フォルダに、ランキング.xlsx、分類一覧.xlsx、フィードバック（職種ごと）ができます。
+
+分類を直すとき
+・分類一覧.xlsx の「一覧」シートの「カテゴリ(修正)」「課題/アイデア(修正)」「所在(修正)」に入力して保存し、
+  もう一度実行します。
+・直した内容は renkei が「出力\\renkei管理」の台帳に記録し、その意見が読まれるたびに反映します
+  （翌月の実行でも、年度のまとめでも、期間を絞った実行でも）。
+・空欄にしても修正は消えません。取り消すときは「取消」と入力します。
+・「一覧」に自分で足した列（担当メモなど）も、意見ごとに次の結果へ引き継がれます。
+・これまでの修正は、分類一覧.xlsx の「修正履歴」シートですべて見られます。
+
+出力フォルダのファイル
+・renkei が書いたまま変わっていないファイルだけを新しくします。
+・手直しされたファイル（メモを書き込んだフィードバックや、修正を入力した分類一覧）は、
+  上書きせずに「出力\\保管\\日時」のフォルダへ移します。
+・自分で置いたファイルや、今回の入力にない職種のフィードバックには触りません。
+";
 
 /// Files below which no progress bar is shown: a month's batch is instant.
 const PROGRESS_MIN_FILES: usize = 50;
@@ -64,15 +97,9 @@ pub fn execute_default(paths: &[PathBuf]) -> Status {
 }
 
 fn create_input_folder(input: &Path) -> Status {
-    let guide = "renkei の使い方\r\n\r\n\
-1. この「入力」フォルダに、その月の打合せ会の Excel（ヒアリングシート）を入れます。\r\n\
-   フォルダの中にフォルダがあってもかまいません。\r\n\
-2. renkei をもう一度実行します（アイコンをダブルクリック）。\r\n\
-3. 隣の「出力」フォルダに、ランキング.xlsx、分類一覧.xlsx、フィードバック（職種ごと）ができます。\r\n\r\n\
-分類を直したいときは、分類一覧.xlsx の「修正」の列に書いて保存し、もう一度実行します。\r\n\
-直した内容は次の結果に引き継がれます。\r\n";
+    let guide = GUIDE.replace('\n', "\r\n");
     match std::fs::create_dir_all(input)
-        .and_then(|_| std::fs::write(input.join(HELP_FILE_NAME), guide))
+        .and_then(|_| std::fs::write(input.join(HELP_FILE_NAME), &guide))
     {
         Ok(()) => {
             eprintln!(
@@ -101,12 +128,9 @@ fn run(args: &RunArgs) -> Status {
             return Status::Failed;
         }
     };
-    let (since, until) = match (
-        parse_bound(args.since.as_deref(), "--since"),
-        parse_bound(args.until.as_deref(), "--until"),
-    ) {
-        (Ok(s), Ok(u)) => (s, u),
-        (Err(e), _) | (_, Err(e)) => {
+    let period = match Period::parse(args.since.as_deref(), args.until.as_deref()) {
+        Ok(p) => p,
+        Err(e) => {
             eprintln!("エラー: {e}");
             return Status::Failed;
         }
@@ -119,13 +143,30 @@ fn run(args: &RunArgs) -> Status {
         eprintln!("エラー: {e}");
         return Status::Failed;
     }
-    let previous = match corrections::load(&out.join(CLASSIFIED_FILE)) {
-        Ok(p) => p,
+
+    // The ledger, with what was typed into the previous 分類一覧 since.
+    let stop = "前回の修正を失わないよう、何も書かずに止めます。ファイルを閉じるか、別の出力フォルダを指定してください。";
+    let mut ledger = match Ledger::open(&out) {
+        Ok(l) => l,
         Err(e) => {
-            eprintln!("エラー: {e}。前回の修正を失わないよう、何も書かずに止めます。ファイルを閉じるか、別の出力フォルダを指定してください。");
+            eprintln!("エラー: {e}。{stop}");
             return Status::Failed;
         }
     };
+    if !ledger.bad_lines().is_empty() {
+        eprintln!(
+            "注意: 修正の台帳の {} 行目を読めませんでした（そのまま残しています）",
+            join_numbers(ledger.bad_lines())
+        );
+    }
+    let seed = match ledger::seed::read(&out.join(CLASSIFIED_FILE), &CLASSIFIED_HEADERS, &ledger) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("エラー: {e}。{stop}");
+            return Status::Failed;
+        }
+    };
+    let recorded: usize = seed.rows.iter().map(|r| ledger.record(r)).sum();
 
     // Ingest: find and read every sheet (all cores).
     let options = Options {
@@ -149,15 +190,31 @@ fn run(args: &RunArgs) -> Status {
     let t_ingest = started.elapsed();
     let m_ingest = peak_memory_mib();
 
-    // Filter by meeting date (--since / --until).
-    let (batch, filtered_out) = filter_by_date(batch, since, until);
+    // Filter by meeting date (--since / --until). No remark: nothing written.
+    let (batch, left_out) = period::filter(batch, period);
+    if batch.remarks.is_empty() {
+        report::print_unreadable(&batch);
+        eprintln!("エラー: {}", nothing_to_write(&left_out, period));
+        return Status::Failed;
+    }
 
-    // Classify every remark, then apply last run's corrections; meanwhile
-    // group the remarks into opinions (grouping reads only their text).
+    // Classify every remark, then apply the ledger; meanwhile group the
+    // remarks into opinions (grouping reads only their text).
+    let category_order: Vec<String> = rules.categories().iter().map(|c| c.name.clone()).collect();
+    let vocabulary = correction_vocabulary(&category_order, &batch);
     let ((labels, applied), grouping) = rayon::join(
         || {
             let mut labels = classify_all(&rules, &batch);
-            let applied = corrections::apply(&batch, &mut labels, &previous);
+            let applied = ledger::apply::apply(
+                &batch,
+                &mut labels,
+                &ledger,
+                &Vocabulary {
+                    categories: &vocabulary,
+                },
+                &left_out.keys,
+                &seed.staff_columns,
+            );
             (labels, applied)
         },
         || aggregate::group::group(&batch.remarks, rules.similarity_threshold()),
@@ -165,7 +222,6 @@ fn run(args: &RunArgs) -> Status {
     let t_labels = started.elapsed();
 
     // Aggregate: ranks, cross-tables, pairs.
-    let category_order: Vec<String> = rules.categories().iter().map(|c| c.name.clone()).collect();
     let professions: Vec<String> = rules
         .lexicon()
         .parties()
@@ -188,17 +244,21 @@ fn run(args: &RunArgs) -> Status {
     // Grouping's indexes are gone; hand their space back before rendering.
     crate::memory::release_free_memory();
 
-    // Render the three outputs, concurrently.
+    // Render the three outputs, concurrently, then put them in place.
     let ctx = render::Context {
         batch: &batch,
         labels: &labels,
         agg: &agg,
-        corrections: &applied.per_remark,
+        ledger: &applied,
         category_names: &category_order,
         keep_speakers: args.keep_speakers,
     };
-    let written = match write_outputs(&ctx, &out) {
-        Ok(w) => w,
+    let stamp = chrono::Local::now().format("%Y-%m-%d_%H-%M-%S").to_string();
+    let placed = match render::stage_all(&ctx, &out)
+        .map_err(place::PlaceError::from)
+        .and_then(|staged| place::place(staged, &out, &mut ledger, &stamp))
+    {
+        Ok(p) => p,
         Err(e) => {
             eprintln!("エラー: {e}");
             return Status::Failed;
@@ -206,7 +266,15 @@ fn run(args: &RunArgs) -> Status {
     };
     let t_total = started.elapsed();
 
-    print_summary(&batch, &agg, &applied, filtered_out, &out, &written);
+    report::print(&report::Report {
+        batch: &batch,
+        agg: &agg,
+        applied: &applied,
+        recorded,
+        left_out: &left_out,
+        out: &out,
+        placed: &placed,
+    });
     if std::env::var_os("RENKEI_TIMINGS").is_some() {
         eprintln!(
             "timings: ingest {:.3}s, classify+group {:.3}s, aggregate {:.3}s, render {:.3}s, total {:.3}s",
@@ -224,18 +292,54 @@ fn run(args: &RunArgs) -> Status {
     // Freeing 60,000 remarks' strings takes ~50 ms that nobody waits for:
     // done on a thread of its own, which the process does not wait for when
     // it ends (or here, if no thread can be started).
-    let data = (batch, labels, agg, applied, previous, rules);
+    let data = (batch, labels, agg, applied, ledger, rules);
     let _ = std::thread::Builder::new().spawn(move || drop(data));
     read_status
 }
 
-fn parse_bound(s: Option<&str>, flag: &str) -> Result<Option<NaiveDate>, String> {
-    match s {
-        None => Ok(None),
-        Some(s) => dates::parse_date(s).map(Some).ok_or_else(|| {
-            format!("{flag} の日付「{s}」を読めません（例: 2024-04-01、令和6年4月1日）")
-        }),
+/// Why a run that read no remark writes nothing.
+fn nothing_to_write(left_out: &period::LeftOut, period: Period) -> String {
+    let keep = "何も書いていません（前回の結果はそのままです）";
+    if left_out.remarks == 0 {
+        return format!(
+            "読める意見が一つもなかったので、{keep}。入力のファイルとフォルダを確かめてください"
+        );
     }
+    let span = match left_out.span {
+        Some((a, b)) => format!(
+            "読んだ会議の日付は {} 〜 {} です",
+            a.format("%Y-%m-%d"),
+            b.format("%Y-%m-%d")
+        ),
+        None => "読んだ会議には日付がありません".to_string(),
+    };
+    format!(
+        "指定した期間（{}）に入る会議がないので、{keep}。{span}。--since / --until の日付を確かめてください",
+        period.describe()
+    )
+}
+
+/// The categories a correction may name: the rules' and those staff used in
+/// this run's 例② sheets, and その他.
+fn correction_vocabulary(rules: &[String], batch: &Batch) -> Vec<String> {
+    let mut seen: HashSet<&str> = HashSet::new();
+    let given = batch.remarks.iter().flat_map(|r| &r.given_categories);
+    rules
+        .iter()
+        .chain(given)
+        .map(String::as_str)
+        .chain([OTHER_CATEGORY])
+        .filter(|c| !c.is_empty() && seen.insert(c))
+        .map(str::to_string)
+        .collect()
+}
+
+/// `3、5、9`.
+fn join_numbers(n: &[usize]) -> String {
+    n.iter()
+        .map(usize::to_string)
+        .collect::<Vec<_>>()
+        .join("、")
 }
 
 /// `出力/` beside the first input's parent folder: for `…/2024-04/入力` that is
@@ -289,61 +393,6 @@ fn progress_bar(args: &RunArgs, files: impl FnOnce() -> usize) -> ProgressBar {
     bar
 }
 
-/// Keeps the meetings inside the period; undated meetings are left out when
-/// a period is given (their date cannot be compared) and counted.
-fn filter_by_date(
-    batch: Batch,
-    since: Option<NaiveDate>,
-    until: Option<NaiveDate>,
-) -> (Batch, usize) {
-    if since.is_none() && until.is_none() {
-        return (batch, 0);
-    }
-    let keep: Vec<bool> = batch
-        .meetings
-        .iter()
-        .map(|m| {
-            m.date
-                .is_some_and(|d| since.is_none_or(|s| d >= s) && until.is_none_or(|u| d <= u))
-        })
-        .collect();
-    let mut new_index = vec![usize::MAX; batch.meetings.len()];
-    let mut out = Batch {
-        files: batch.files,
-        meetings: Vec::new(),
-        remarks: Vec::new(),
-    };
-    for (mut m, k) in batch.meetings.into_iter().zip(&keep) {
-        if *k {
-            new_index[m.index] = out.meetings.len();
-            m.index = out.meetings.len();
-            out.meetings.push(m);
-        }
-    }
-    let before = batch.remarks.len();
-    for mut r in batch.remarks {
-        if keep[r.meeting] {
-            r.meeting = new_index[r.meeting];
-            out.remarks.push(r);
-        }
-    }
-    for f in &mut out.files {
-        for s in &mut f.sheets {
-            if let crate::model::SheetOutcome::Meeting(i) = s.outcome {
-                s.outcome = if keep[i] {
-                    crate::model::SheetOutcome::Meeting(new_index[i])
-                } else {
-                    crate::model::SheetOutcome::Skipped(
-                        "指定した期間（--since / --until）の外の会議なので使いません".into(),
-                    )
-                };
-            }
-        }
-    }
-    let removed = before - out.remarks.len();
-    (out, removed)
-}
-
 pub fn classify_all(rules: &Rules, batch: &Batch) -> Vec<Labels> {
     batch
         .remarks
@@ -362,99 +411,6 @@ pub fn classify_all(rules: &Rules, batch: &Batch) -> Vec<Labels> {
             )
         })
         .collect()
-}
-
-fn write_outputs(
-    ctx: &render::Context,
-    out: &Path,
-) -> Result<render::Written, render::RenderError> {
-    let written = render::write_all(ctx, out)?;
-    remove_stale_feedback(&out.join(FEEDBACK_DIR), &written.feedback);
-    Ok(written)
-}
-
-/// A profession that had meetings last month but not this month must not keep
-/// last month's feedback workbook next to this month's.
-fn remove_stale_feedback(dir: &Path, written: &[PathBuf]) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let p = e.path();
-        let is_xlsx = p
-            .extension()
-            .is_some_and(|x| x.eq_ignore_ascii_case("xlsx"));
-        if is_xlsx && !written.contains(&p) {
-            let _ = std::fs::remove_file(&p);
-        }
-    }
-}
-
-fn print_summary(
-    batch: &Batch,
-    agg: &Aggregate,
-    applied: &corrections::Applied,
-    filtered_out: usize,
-    out: &Path,
-    written: &render::Written,
-) {
-    let t = totals(batch);
-    for f in &batch.files {
-        if let crate::model::FileOutcome::Unreadable(reason) = &f.outcome {
-            eprintln!("読めないファイル: {} — {reason}", f.path);
-        }
-    }
-    for w in &applied.warnings {
-        eprintln!("注意: {w}");
-    }
-    println!(
-        "ファイル {} 件を見ました: 読んだ {}・読めない {}・重複 {}・対象外 {}・一時ファイル等 {}",
-        t.files, t.read, t.unreadable, t.duplicates, t.other, t.junk
-    );
-    println!(
-        "会議 {} 件（職種 {}: {}）",
-        batch.meetings.len(),
-        agg.professions.len(),
-        agg.professions.join("、")
-    );
-    let read = batch.remarks.len() + filtered_out;
-    if filtered_out > 0 {
-        println!("期間外の会議の意見 {filtered_out} 件は使っていません");
-    }
-    println!(
-        "読んだ意見 {} 件 = 書いた意見 {} 件（分類一覧の行数）{}",
-        batch.remarks.len(),
-        agg.remarks_total,
-        if read == batch.remarks.len() {
-            String::new()
-        } else {
-            format!("（期間内のみ。読み込みは {read} 件）")
-        }
-    );
-    if applied.applied > 0 {
-        println!("前回の修正 {} 件を反映しました", applied.applied);
-    }
-    println!("出力フォルダ: {}", out.display());
-    println!(
-        "  {}",
-        written
-            .ranking
-            .file_name()
-            .unwrap_or_default()
-            .to_string_lossy()
-    );
-    println!(
-        "  {}",
-        written
-            .classified
-            .file_name()
-            .unwrap_or_default()
-            .to_string_lossy()
-    );
-    println!("  {}/ （{} 職種）", FEEDBACK_DIR, written.feedback.len());
-    if t.unreadable > 0 {
-        println!("読めなかったファイルが {} 件あります（理由は 分類一覧.xlsx の「取込結果」シートにもあります）", t.unreadable);
-    }
 }
 
 /// When started by a double-click on Windows the console closes at exit;
