@@ -13,6 +13,7 @@ pub mod dates;
 pub mod folder;
 pub mod identity;
 pub mod ingest;
+pub mod learn;
 pub mod ledger;
 pub mod memory;
 pub mod model;

@@ -322,3 +322,30 @@ pub struct Labels {
     /// 関係職種: canonical names, in lexicon order.
     pub related: Vec<String>,
 }
+
+/// Where one label came from: shown in 分類一覧 (`分類の根拠`) and by
+/// `renkei explain`, so every label can be traced and corrected.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub enum Source {
+    /// A rule of the rule files (an id of [`crate::rules::Rules::rule_name`]).
+    Rule(u32),
+    /// The learned model, with its probability.
+    Model(f32),
+    /// A person's label in a 例② sheet.
+    Sheet,
+    /// A correction typed for this remark (the ledger).
+    Correction,
+    /// A correction of the same words at another meeting of the profession.
+    SameWording,
+    /// Nothing decided: その他, or the rule files' default.
+    Default,
+}
+
+/// The source of each label of one remark; `categories` runs beside
+/// [`Labels::categories`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Sources {
+    pub categories: Vec<Source>,
+    pub kind: Source,
+    pub location: Source,
+}

@@ -12,7 +12,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::{Correction, Entry, Ledger};
 use crate::identity::RemarkKey;
-use crate::model::{Batch, Kind, Labels, Location};
+use crate::model::{Batch, Kind, Labels, Location, Source, Sources};
 
 /// What became of one ledger entry in this run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,6 +83,7 @@ pub struct Vocabulary<'a> {
 pub fn apply(
     batch: &Batch,
     labels: &mut [Labels],
+    sources: &mut [Sources],
     ledger: &Ledger,
     vocabulary: &Vocabulary,
     filtered_out: &HashSet<RemarkKey>,
@@ -146,7 +147,12 @@ pub fn apply(
                 }
             }
         }
-        checked.apply_to(&mut labels[i]);
+        let source = if own {
+            Source::Correction
+        } else {
+            Source::SameWording
+        };
+        checked.apply_to(&mut labels[i], sources.get_mut(i), source);
         if own || !states.contains_key(&entry.key) {
             states.insert(&entry.key, state);
         }
@@ -200,7 +206,7 @@ pub fn apply(
 }
 
 /// A correction checked against the valid labels.
-struct Checked {
+pub struct Checked {
     categories: Option<Vec<String>>,
     kind: Option<Kind>,
     location: Option<Location>,
@@ -208,15 +214,25 @@ struct Checked {
 }
 
 impl Checked {
-    fn apply_to(&self, labels: &mut Labels) {
+    /// Puts the valid values into `labels` (and `source` into `sources`).
+    pub fn apply_to(&self, labels: &mut Labels, sources: Option<&mut Sources>, source: Source) {
+        let mut scratch = Sources {
+            categories: Vec::new(),
+            kind: Source::Default,
+            location: Source::Default,
+        };
+        let sources = sources.unwrap_or(&mut scratch);
         if let Some(c) = &self.categories {
             labels.categories = c.clone();
+            sources.categories = vec![source; c.len()];
         }
         if let Some(k) = self.kind {
             labels.kind = k;
+            sources.kind = source;
         }
         if let Some(l) = self.location {
             labels.location = l;
+            sources.location = source;
         }
     }
 }
@@ -230,7 +246,8 @@ pub fn split_categories(cell: &str) -> Vec<String> {
         .collect()
 }
 
-fn check(c: &Correction, vocabulary: &Vocabulary) -> Checked {
+/// Checks a correction's values against the valid labels.
+pub fn check(c: &Correction, vocabulary: &Vocabulary) -> Checked {
     let mut errors = Vec::new();
     let categories = if c.category.is_empty() {
         None

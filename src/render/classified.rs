@@ -28,7 +28,8 @@ use super::style::{
 };
 use super::{history, intake, summary, Context};
 use crate::aggregate::OTHER_CATEGORY;
-use crate::model::{Kind, Location};
+use crate::model::{Kind, Labels, Location, Source, Sources};
+use crate::rules::Rules;
 
 /// The columns of `一覧`, exactly (SPEC §5).
 pub const HEADERS: [&str; 18] = [
@@ -52,9 +53,36 @@ pub const HEADERS: [&str; 18] = [
     "所在(修正)",
 ];
 
+/// After the 18: where each label came from (a rule, the model, a 例②
+/// sheet, a correction), so staff can see what to trust and what to fix.
+pub const BASIS_HEADER: &str = "分類の根拠";
+
+/// Every column renkei writes in `一覧`: the 18, then [`BASIS_HEADER`].
+pub const COLUMNS: [&str; 19] = [
+    HEADERS[0],
+    HEADERS[1],
+    HEADERS[2],
+    HEADERS[3],
+    HEADERS[4],
+    HEADERS[5],
+    HEADERS[6],
+    HEADERS[7],
+    HEADERS[8],
+    HEADERS[9],
+    HEADERS[10],
+    HEADERS[11],
+    HEADERS[12],
+    HEADERS[13],
+    HEADERS[14],
+    HEADERS[15],
+    HEADERS[16],
+    HEADERS[17],
+    BASIS_HEADER,
+];
+
 /// Width caps of the `一覧` columns.
-const CAPS: [usize; 18] = [
-    14, 28, 11, 16, 14, 50, 50, 24, 10, 10, 10, 24, 16, 20, 40, 20, 12, 10,
+const CAPS: [usize; 19] = [
+    14, 28, 11, 16, 14, 50, 50, 24, 10, 10, 10, 24, 16, 20, 40, 20, 12, 10, 40,
 ];
 
 /// `職種内` / `職種間` / `地域全体` show a compact subset of the `一覧`
@@ -63,7 +91,9 @@ const CAPS: [usize; 18] = [
 const LOCATION_COLUMNS: [usize; 7] = [0, 1, 3, 5, 7, 8, 11];
 
 /// All the `一覧` columns.
-const ALL_COLUMNS: [usize; 18] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17];
+const ALL_COLUMNS: [usize; 19] = [
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18,
+];
 
 const COL_ID: usize = 0;
 const COL_PROFESSION: usize = 3;
@@ -82,6 +112,7 @@ struct RowTexts<'a> {
     group: Cow<'a, str>,
     relisted: Cow<'a, str>,
     source: String,
+    basis: String,
 }
 
 /// Everything the remark sheets show, computed once and shared by the threads.
@@ -146,6 +177,10 @@ impl<'a> RemarkTable<'a> {
                         .get(i)
                         .map_or(Cow::Borrowed(""), |r| joined(r)),
                     source: remark.source.display(),
+                    basis: match (labels, ctx.sources.get(i)) {
+                        (Some(l), Some(s)) => basis(l, s, ctx.rules),
+                        _ => String::new(),
+                    },
                 }
             })
             .collect();
@@ -154,13 +189,13 @@ impl<'a> RemarkTable<'a> {
             meeting_names,
             meeting_dates,
             texts,
-            widths: Widths::new(&HEADERS, &CAPS),
+            widths: Widths::new(&COLUMNS, &CAPS),
             staff_widths: staff_widths(ctx),
             lines: Vec::new(),
         };
         // Every text cell measured once, on all cores.
         let n = batch.remarks.len();
-        let measured: Vec<[usize; 18]> = (0..n)
+        let measured: Vec<[usize; 19]> = (0..n)
             .into_par_iter()
             .map(|i| table.cells(i).map(|cell| style::measure(cell.text())))
             .collect();
@@ -198,8 +233,8 @@ impl<'a> RemarkTable<'a> {
         table
     }
 
-    /// The 18 cells of remark `i`'s row.
-    fn cells(&self, i: usize) -> [Cell<'_>; 18] {
+    /// The 19 cells of remark `i`'s row.
+    fn cells(&self, i: usize) -> [Cell<'_>; 19] {
         let ctx = self.ctx;
         let remark = &ctx.batch.remarks[i];
         let meeting = ctx.batch.meetings.get(remark.meeting);
@@ -234,6 +269,7 @@ impl<'a> RemarkTable<'a> {
             Cell::Text(fix.map_or("", |c| c.category.as_str())),
             Cell::Text(fix.map_or("", |c| c.kind.as_str())),
             Cell::Text(fix.map_or("", |c| c.location.as_str())),
+            Cell::Text(&texts.basis),
         ]
     }
 
@@ -275,7 +311,7 @@ impl<'a> RemarkTable<'a> {
             (if whole { lines.all } else { lines.location }) as usize
         };
         let heights = RowHeights::new(ws, rows.iter().map(|&i| lines_of(i)));
-        let mut headers: Vec<&str> = columns.iter().map(|&c| HEADERS[c]).collect();
+        let mut headers: Vec<&str> = columns.iter().map(|&c| COLUMNS[c]).collect();
         headers.extend(staff.iter().map(String::as_str));
         heights.set(ws, 0, 1)?;
         write_header(ws, st, 0, &headers)?;
@@ -298,6 +334,32 @@ impl<'a> RemarkTable<'a> {
         print_setup(ws, Some(0), true)?;
         Ok(last)
     }
+}
+
+/// `入退院支援=ルール「退院」、多職種連携=学習0.82／課題=ルール「否定・不足」／職種間=学習0.91`.
+pub(crate) fn basis(labels: &Labels, sources: &Sources, rules: &Rules) -> String {
+    let one = |s: Source| match s {
+        Source::Rule(id) => format!("ルール「{}」", rules.rule_name(id)),
+        Source::Model(p) => format!("学習{p:.2}"),
+        Source::Sheet => "例②".to_string(),
+        Source::Correction => "修正".to_string(),
+        Source::SameWording => "同じ文の修正".to_string(),
+        Source::Default => "既定".to_string(),
+    };
+    let categories: Vec<String> = labels
+        .categories
+        .iter()
+        .zip(&sources.categories)
+        .map(|(c, &s)| format!("{c}={}", one(s)))
+        .collect();
+    format!(
+        "{}／{}={}／{}={}",
+        categories.join("、"),
+        labels.kind.label(),
+        one(sources.kind),
+        labels.location.label(),
+        one(sources.location)
+    )
 }
 
 /// Width cap of a column staff added.

@@ -32,9 +32,10 @@ use std::path::{Path, PathBuf};
 use rust_xlsxwriter::XlsxError;
 
 use crate::aggregate::Aggregate;
-use crate::model::{Batch, Labels};
+use crate::model::{Batch, Labels, Sources};
+use crate::rules::Rules;
 
-pub use classified::HEADERS as CLASSIFIED_HEADERS;
+pub use classified::{COLUMNS as CLASSIFIED_COLUMNS, HEADERS as CLASSIFIED_HEADERS};
 pub use names::feedback_file_name;
 
 /// `ランキング.xlsx`.
@@ -53,6 +54,11 @@ pub struct Context<'a> {
     /// Effective labels per remark (corrections applied); same length as
     /// `batch.remarks`.
     pub labels: &'a [Labels],
+    /// Where each label came from, per remark (may be shorter: the rest
+    /// shows no source).
+    pub sources: &'a [Sources],
+    /// The rules, for the names of the rules behind the labels.
+    pub rules: &'a Rules,
     pub agg: &'a Aggregate,
     /// The corrections ledger applied to this run: per remark what its 修正
     /// cells show and its staff columns' values, and every entry of the

@@ -28,6 +28,10 @@ use chrono::NaiveDate;
 use super::*;
 use crate::aggregate::{aggregate, Settings, DEFAULT_THRESHOLD};
 use crate::ledger::apply::Applied;
+
+/// Compiled once (slow in debug); the renderers only read rule names.
+static RULES: std::sync::LazyLock<crate::rules::Rules> =
+    std::sync::LazyLock::new(crate::rules::Rules::builtin);
 use crate::model::{
     FileOutcome, FileReport, Ignored, Kind, Layout, Location, Meeting, ProfessionSource, Remark,
     SheetOutcome, SheetReport, SourceRef,
@@ -153,6 +157,8 @@ impl Fixture {
         Context {
             batch: &self.batch,
             labels: &self.labels,
+            sources: &[],
+            rules: &RULES,
             agg: &self.agg,
             ledger: &self.ledger,
             category_names: &self.categories,
@@ -370,7 +376,8 @@ fn classified_has_exact_headers_and_one_row_per_remark() {
         ])
     );
     let grid = read_sheet(&path, "一覧");
-    assert_eq!(grid[0], strings(&CLASSIFIED_HEADERS));
+    assert_eq!(grid[0], strings(&CLASSIFIED_COLUMNS));
+    assert_eq!(grid[0][..18], strings(&CLASSIFIED_HEADERS)[..]);
     assert_eq!(grid.len(), 1 + fx.batch.remarks.len());
     for (i, r) in fx.batch.remarks.iter().enumerate() {
         let row = &grid[1 + i];

@@ -310,7 +310,7 @@ fn class_report<T: PartialEq + Copy>(
     }
 }
 
-/// Classifies every labeled remark and scores the result.
+/// Classifies every labeled remark with the rules and scores the result.
 pub fn evaluate(rules: &Rules, set: &[Labeled]) -> Report {
     let predicted: Vec<Labels> = set
         .iter()
@@ -319,7 +319,11 @@ pub fn evaluate(rules: &Rules, set: &[Labeled]) -> Report {
             classify(rules, &Input::new(&text, &l.profession))
         })
         .collect();
+    score(rules, set, &predicted)
+}
 
+/// Scores `predicted` (one per labeled remark, same order) against the labels.
+pub fn score(rules: &Rules, set: &[Labeled], predicted: &[Labels]) -> Report {
     // Category names: the rules' order, then any other name the labels use.
     let mut names: Vec<String> = rules.categories().iter().map(|c| c.name.clone()).collect();
     for l in set {
@@ -333,7 +337,7 @@ pub fn evaluate(rules: &Rules, set: &[Labeled]) -> Report {
     let (mut tp_all, mut fp_all, mut fn_all) = (0, 0, 0);
     for name in &names {
         let mut t = [[0usize; 2]; 2];
-        for (l, p) in set.iter().zip(&predicted) {
+        for (l, p) in set.iter().zip(predicted) {
             let g = l.labels.categories.contains(name) as usize;
             let q = p.categories.contains(name) as usize;
             t[1 - g][1 - q] += 1;
@@ -371,19 +375,19 @@ pub fn evaluate(rules: &Rules, set: &[Labeled]) -> Report {
 
     let kind_pairs: Vec<(Kind, Kind)> = set
         .iter()
-        .zip(&predicted)
+        .zip(predicted)
         .map(|(l, p)| (l.labels.kind, p.kind))
         .collect();
     let kind = class_report(&[Kind::Issue, Kind::Idea], Kind::label, &kind_pairs);
     let loc_pairs: Vec<(Location, Location)> = set
         .iter()
-        .zip(&predicted)
+        .zip(predicted)
         .map(|(l, p)| (l.labels.location, p.location))
         .collect();
     let location = class_report(&Location::ALL, Location::label, &loc_pairs);
 
     let (mut tp, mut fp, mut fn_) = (0, 0, 0);
-    for (l, p) in set.iter().zip(&predicted) {
+    for (l, p) in set.iter().zip(predicted) {
         tp += p
             .related
             .iter()
@@ -405,7 +409,7 @@ pub fn evaluate(rules: &Rules, set: &[Labeled]) -> Report {
 
     let misses = set
         .iter()
-        .zip(&predicted)
+        .zip(predicted)
         .filter_map(|(l, p)| {
             let diffs = diffs(&l.labels, p);
             (!diffs.is_empty()).then(|| Miss {
@@ -583,7 +587,7 @@ fn display_width(s: &str) -> usize {
     unicode_width::UnicodeWidthStr::width(s)
 }
 
-fn pad(s: &str, width: usize) -> String {
+pub(crate) fn pad(s: &str, width: usize) -> String {
     format!("{s}{}", " ".repeat(width.saturating_sub(display_width(s))))
 }
 

@@ -334,3 +334,53 @@ pub fn col(header: &[String], name: &str) -> usize {
         .position(|h| h == name)
         .unwrap_or_else(|| panic!("no column {name} in {header:?}"))
 }
+
+/// Writes a 例② (classified) meeting workbook: for each (category, kind,
+/// remarks) one row whose 意見 cell is a bullet list.
+///
+/// ```text
+///   | A      | B          | C             | D
+/// 1 | 職種名 | <職種>     |               |
+/// 2 | 【一次連携】 第<n>回 <職種>との打合せ会
+/// 3 | <date>
+/// 5 | 順位   | カテゴリ   | 課題/アイデア | 意見
+/// 6 | 1      | <category> | <kind>        | ・<remark>\n・<remark>
+/// ```
+pub fn write_classified_meeting(
+    path: &Path,
+    profession: &str,
+    round: u32,
+    date: &str,
+    rows: &[(&str, &str, &[&str])],
+) {
+    use rust_xlsxwriter::Workbook;
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write_string(0, 0, "職種名").unwrap();
+    ws.write_string(0, 1, profession).unwrap();
+    ws.write_string(
+        1,
+        0,
+        format!("【一次連携】 第{round}回 {profession}との打合せ会"),
+    )
+    .unwrap();
+    ws.write_string(2, 0, date).unwrap();
+    for (c, h) in ["順位", "カテゴリ", "課題/アイデア", "意見"]
+        .iter()
+        .enumerate()
+    {
+        ws.write_string(4, c as u16, *h).unwrap();
+    }
+    for (i, (category, kind, remarks)) in rows.iter().enumerate() {
+        let r = 5 + i as u32;
+        ws.write_number(r, 0, (i + 1) as f64).unwrap();
+        ws.write_string(r, 1, *category).unwrap();
+        ws.write_string(r, 2, *kind).unwrap();
+        let bullets: Vec<String> = remarks.iter().map(|t| format!("・{t}")).collect();
+        ws.write_string(r, 3, bullets.join("\n")).unwrap();
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).unwrap();
+    }
+    wb.save(path).unwrap();
+}

@@ -49,9 +49,15 @@ fn fixtures_folder_gives_all_three_workbooks_and_conserves_remarks() {
 
     let classified = read_book(&out.path().join("分類一覧.xlsx"));
     let (header, body) = table(rows(&classified, "一覧"), "ID");
-    assert_eq!(header, HEADERS);
+    // SPEC's 18 columns, exactly, then where each label came from.
+    assert_eq!(header[..18], HEADERS);
+    assert_eq!(header[18..], ["分類の根拠"]);
     let body: Vec<&Vec<String>> = body.iter().filter(|r| !r[0].is_empty()).collect();
     assert_eq!(body.len(), 65);
+    assert!(
+        body.iter().all(|r| r[18].contains('／')),
+        "every row says where its labels came from"
+    );
     let mut ids: Vec<&str> = body.iter().map(|r| r[0].as_str()).collect();
     ids.sort_unstable();
     ids.dedup();

@@ -25,12 +25,13 @@ use rayon::prelude::*;
 use super::check::status_of;
 use super::Status;
 use crate::aggregate::{self, Settings, OTHER_CATEGORY};
-use crate::classify::{self, Input};
+use crate::classify::Input;
 use crate::cli::RunArgs;
 use crate::ingest::{self, discover::HELP_FILE_NAME, Options};
+use crate::learn::{self, combine::Classifier, TrainSettings};
 use crate::ledger::{self, apply::Vocabulary, Ledger};
-use crate::model::{Batch, Labels};
-use crate::render::{self, CLASSIFIED_FILE, CLASSIFIED_HEADERS, FEEDBACK_DIR};
+use crate::model::{Batch, Labels, Sources};
+use crate::render::{self, CLASSIFIED_COLUMNS, CLASSIFIED_FILE, FEEDBACK_DIR};
 use crate::rules::Rules;
 use period::Period;
 
@@ -128,6 +129,19 @@ fn run(args: &RunArgs) -> Status {
             return Status::Failed;
         }
     };
+    let office_tsv = match &args.rules {
+        Some(dir) => {
+            match learn::examples::from_rules_dir(dir, rules.model_settings().office_weight as f32)
+            {
+                Ok(e) => e,
+                Err(e) => {
+                    eprintln!("エラー: {e}");
+                    return Status::Failed;
+                }
+            }
+        }
+        None => Vec::new(),
+    };
     let period = match Period::parse(args.since.as_deref(), args.until.as_deref()) {
         Ok(p) => p,
         Err(e) => {
@@ -159,7 +173,7 @@ fn run(args: &RunArgs) -> Status {
             join_numbers(ledger.bad_lines())
         );
     }
-    let seed = match ledger::seed::read(&out.join(CLASSIFIED_FILE), &CLASSIFIED_HEADERS, &ledger) {
+    let seed = match ledger::seed::read(&out.join(CLASSIFIED_FILE), &CLASSIFIED_COLUMNS, &ledger) {
         Ok(s) => s,
         Err(e) => {
             eprintln!("エラー: {e}。{stop}");
@@ -198,16 +212,29 @@ fn run(args: &RunArgs) -> Status {
         return Status::Failed;
     }
 
-    // Classify every remark, then apply the ledger; meanwhile group the
+    // Classify every remark (the rules, and the model trained on the shipped
+    // labeled remarks and the office's own: its 例② sheets, its corrections,
+    // the rule folder's TSVs), then apply the ledger; meanwhile group the
     // remarks into opinions (grouping reads only their text).
     let category_order: Vec<String> = rules.categories().iter().map(|c| c.name.clone()).collect();
     let vocabulary = correction_vocabulary(&category_order, &batch);
-    let ((labels, applied), grouping) = rayon::join(
+    let office_weight = rules.model_settings().office_weight as f32;
+    let mut examples = learn::examples::shipped();
+    examples.extend(learn::examples::from_sheets(&batch, office_weight));
+    examples.extend(learn::examples::from_ledger(
+        &ledger,
+        &vocabulary,
+        office_weight,
+    ));
+    examples.extend(office_tsv);
+    let ((labels, sources, applied), grouping) = rayon::join(
         || {
-            let mut labels = classify_all(&rules, &batch);
+            let classifier = Classifier::train(&rules, &examples, &TrainSettings::default());
+            let (mut labels, mut sources) = classify_all(&classifier, &batch);
             let applied = ledger::apply::apply(
                 &batch,
                 &mut labels,
+                &mut sources,
                 &ledger,
                 &Vocabulary {
                     categories: &vocabulary,
@@ -215,7 +242,7 @@ fn run(args: &RunArgs) -> Status {
                 &left_out.keys,
                 &seed.staff_columns,
             );
-            (labels, applied)
+            (labels, sources, applied)
         },
         || aggregate::group::group(&batch.remarks, rules.similarity_threshold()),
     );
@@ -248,6 +275,8 @@ fn run(args: &RunArgs) -> Status {
     let ctx = render::Context {
         batch: &batch,
         labels: &labels,
+        sources: &sources,
+        rules: &rules,
         agg: &agg,
         ledger: &applied,
         category_names: &category_order,
@@ -292,7 +321,7 @@ fn run(args: &RunArgs) -> Status {
     // Freeing 60,000 remarks' strings takes ~50 ms that nobody waits for:
     // done on a thread of its own, which the process does not wait for when
     // it ends (or here, if no thread can be started).
-    let data = (batch, labels, agg, applied, ledger, rules);
+    let data = (batch, labels, sources, agg, applied, ledger, rules);
     let _ = std::thread::Builder::new().spawn(move || drop(data));
     read_status
 }
@@ -393,24 +422,22 @@ fn progress_bar(args: &RunArgs, files: impl FnOnce() -> usize) -> ProgressBar {
     bar
 }
 
-pub fn classify_all(rules: &Rules, batch: &Batch) -> Vec<Labels> {
+/// Every remark classified: the rules, then the model's confident labels.
+pub fn classify_all(classifier: &Classifier, batch: &Batch) -> (Vec<Labels>, Vec<Sources>) {
     batch
         .remarks
         .par_iter()
         .map(|r| {
             let profession = &batch.meetings[r.meeting].profession;
-            classify::classify(
-                rules,
-                &Input {
-                    text: &r.normalized,
-                    note: r.note.as_deref(),
-                    profession,
-                    given_categories: &r.given_categories,
-                    given_kind: r.given_kind,
-                },
-            )
+            classifier.classify(&Input {
+                text: &r.normalized,
+                note: r.note.as_deref(),
+                profession,
+                given_categories: &r.given_categories,
+                given_kind: r.given_kind,
+            })
         })
-        .collect()
+        .unzip()
 }
 
 /// When started by a double-click on Windows the console closes at exit;
