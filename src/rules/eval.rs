@@ -642,77 +642,19 @@ mod tests {
         assert_eq!(e.line, Some(1));
     }
 
-    /// The shipped rules on the labeled sets kept beside them (never
-    /// `../shared`): floors a little under today's figures, so an edit that
-    /// breaks a family shows here. heldout.tsv and heldout2.tsv were used
-    /// to broaden the rules; heldout3.tsv was written after, and measured once.
-    /// gen_a–gen_c were written from LABELS.md before the second broadening
-    /// and used for it; gen_d was written first and measured once at the end.
+    /// The shipped rules on the training part of the shipped labeled data
+    /// (`data/labeled/train.tsv`; never the frozen test part or the blind
+    /// set, see `data/README.md`): floors a little under today's figures,
+    /// so an edit that breaks a family shows here.
     #[test]
-    fn shipped_rules_keep_their_scores_on_the_kept_sets() {
+    fn shipped_rules_keep_their_scores_on_the_training_part() {
         let rules = Rules::builtin();
-        // (file, text, category micro-F1, 所在 accuracy, related F1)
-        for (name, src, categories, location, related) in [
-            (
-                "heldout.tsv",
-                include_str!("testdata/heldout.tsv"),
-                0.85,
-                0.85,
-                0.88,
-            ),
-            (
-                "heldout2.tsv",
-                include_str!("testdata/heldout2.tsv"),
-                0.78,
-                0.80,
-                0.88,
-            ),
-            (
-                "heldout3.tsv",
-                include_str!("testdata/heldout3.tsv"),
-                0.65,
-                0.75,
-                0.88,
-            ),
-            (
-                "gen_a.tsv",
-                include_str!("testdata/gen_a.tsv"),
-                0.88,
-                0.85,
-                0.88,
-            ),
-            (
-                "gen_b.tsv",
-                include_str!("testdata/gen_b.tsv"),
-                0.90,
-                0.88,
-                0.88,
-            ),
-            (
-                "gen_c.tsv",
-                include_str!("testdata/gen_c.tsv"),
-                0.88,
-                0.75,
-                0.80,
-            ),
-            (
-                "gen_d.tsv",
-                include_str!("testdata/gen_d.tsv"),
-                0.78,
-                0.90,
-                0.90,
-            ),
-        ] {
-            let r = evaluate(&rules, &parse_labeled(src).unwrap());
-            assert!(
-                r.categories.micro.f1 >= categories,
-                "{name}\n{}",
-                r.summary()
-            );
-            assert!(r.kind.accuracy >= 0.92, "{name}\n{}", r.summary());
-            assert!(r.location.accuracy >= location, "{name}\n{}", r.summary());
-            assert!(r.related.f1 >= related, "{name}\n{}", r.summary());
-        }
+        let set = parse_labeled(include_str!("../../data/labeled/train.tsv")).unwrap();
+        let r = evaluate(&rules, &set);
+        assert!(r.categories.micro.f1 >= 0.66, "{}", r.summary());
+        assert!(r.kind.accuracy >= 0.88, "{}", r.summary());
+        assert!(r.location.accuracy >= 0.72, "{}", r.summary());
+        assert!(r.related.f1 >= 0.86, "{}", r.summary());
     }
 
     #[test]
