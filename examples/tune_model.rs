@@ -126,6 +126,20 @@ fn main() {
         }
         return;
     }
+    if let Some(nb) = args.iter().find_map(|a| a.strip_prefix("--nb=")) {
+        let ts = TrainSettings {
+            nb: nb.parse().unwrap(),
+            ..TrainSettings::default()
+        };
+        let rows = cv(&rules, &set, k, &ts, 1.0);
+        let r = score(&rules, &set, &combined(&rules, &rows, base));
+        let m = score(&rules, &set, &model_alone(&rows));
+        println!(
+            "nb {nb} | combined cat micro {:.3} macro {:.3} kind {:.3} loc {:.3} | model alone cat micro {:.3}",
+            r.categories.micro.f1, r.categories.macro_f1, r.kind.accuracy, r.location.accuracy, m.categories.micro.f1
+        );
+        return;
+    }
     let no_cues = args.iter().any(|a| a == "--no-cues");
     let grid: Vec<TrainSettings> = if no_cues {
         vec![TrainSettings {
@@ -134,16 +148,15 @@ fn main() {
         }]
     } else if sweep {
         let mut g = Vec::new();
-        for max_n in [2, 3, 4] {
-            for lambda in [1e-5, 3e-5, 1e-4, 3e-4] {
-                for min_count in [1, 2] {
+        for epochs in [8, 12, 20] {
+            for lambda in [1e-5, 3e-5] {
+                for eta0 in [0.25, 0.5, 1.0] {
                     g.push(TrainSettings {
                         params: Params {
                             lambda,
-                            ..Params::default()
+                            epochs,
+                            eta0,
                         },
-                        max_n,
-                        min_count,
                         ..TrainSettings::default()
                     });
                 }
@@ -187,11 +200,10 @@ fn main() {
         }
         let r = score(&rules, &set, &combined(&rules, &rows, best.1));
         println!(
-            "cues {} max_n {} lambda {:e} min_count {} | drop {} add {} fallback {} kind {} location {} | cat micro {:.3} macro {:.3} kind {:.3} loc {:.3}",
-            ts.rule_cues,
-            ts.max_n,
+            "epochs {} eta0 {} lambda {:e} | drop {} add {} fallback {} kind {} location {} | cat micro {:.3} macro {:.3} kind {:.3} loc {:.3}",
+            ts.params.epochs,
+            ts.params.eta0,
             ts.params.lambda,
-            ts.min_count,
             best.1.category_drop,
             best.1.category_add,
             best.1.category_fallback,

@@ -26,9 +26,9 @@ pub struct Params {
 impl Default for Params {
     fn default() -> Self {
         Params {
-            lambda: 1e-4,
+            lambda: 1e-5,
             epochs: 12,
-            eta0: 0.5,
+            eta0: 1.0,
         }
     }
 }

@@ -38,6 +38,8 @@ pub struct TrainSettings {
     /// weighted up to it (at most 20 times): a category only the office
     /// uses, with a handful of examples among thousands, is still learned.
     pub min_positive_share: f32,
+    /// NB-LR smoothing (0: plain logistic regression).
+    pub nb: f32,
 }
 
 impl Default for TrainSettings {
@@ -49,6 +51,7 @@ impl Default for TrainSettings {
             min_positive_weight: 2.0,
             rule_cues: false,
             min_positive_share: 0.05,
+            nb: 0.5,
         }
     }
 }
@@ -186,7 +189,39 @@ impl Model {
                     })
                     .collect();
                 boost_rare(&mut samples, settings.min_positive_share);
-                logistic::train(&samples, dim, settings.params, 0x5eed + k as u64)
+                if settings.nb <= 0.0 {
+                    return logistic::train(&samples, dim, settings.params, 0x5eed + k as u64);
+                }
+                // NB-LR: each feature scaled by its log-count ratio.
+                let r = log_count_ratio(&samples, dim, settings.nb);
+                let scaled: Vec<Sparse> = samples
+                    .iter()
+                    .map(|s| Sparse {
+                        idx: s.x.idx.clone(),
+                        val: s
+                            .x
+                            .idx
+                            .iter()
+                            .zip(&s.x.val)
+                            .map(|(&f, &v)| v * r[f as usize])
+                            .collect(),
+                    })
+                    .collect();
+                let scaled_samples: Vec<Sample> = samples
+                    .iter()
+                    .zip(&scaled)
+                    .map(|(s, x)| Sample {
+                        x,
+                        y: s.y,
+                        weight: s.weight,
+                    })
+                    .collect();
+                let mut b =
+                    logistic::train(&scaled_samples, dim, settings.params, 0x5eed + k as u64);
+                for (w, r) in b.weights.iter_mut().zip(&r) {
+                    *w *= r;
+                }
+                b
             })
             .collect();
 
@@ -346,4 +381,22 @@ fn boost_rare(samples: &mut [Sample<'_>], share: f32) {
     for s in samples.iter_mut().filter(|s| s.y) {
         s.weight *= factor;
     }
+}
+
+/// Log-count ratio of every feature between the positive and negative
+/// samples, smoothed by `alpha` (Wang & Manning 2012).
+fn log_count_ratio(samples: &[Sample<'_>], dim: usize, alpha: f32) -> Vec<f32> {
+    let mut p = vec![alpha; dim];
+    let mut q = vec![alpha; dim];
+    for s in samples {
+        let side = if s.y { &mut p } else { &mut q };
+        for &f in &s.x.idx {
+            side[f as usize] += s.weight;
+        }
+    }
+    let (sp, sq): (f32, f32) = (p.iter().sum(), q.iter().sum());
+    p.iter()
+        .zip(&q)
+        .map(|(a, b)| ((a / sp) / (b / sq)).ln().abs().max(0.05))
+        .collect()
 }

@@ -163,9 +163,9 @@ impl Default for ModelSettings {
             enabled: true,
             category_add: 0.4,
             category_drop: 0.1,
-            category_fallback: 0.2,
+            category_fallback: 0.15,
             kind: 0.6,
-            location: 0.5,
+            location: 0.6,
             office_weight: 3.0,
         }
     }
