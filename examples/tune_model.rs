@@ -71,19 +71,13 @@ fn model_alone(rows: &[Row]) -> Vec<Labels> {
         .map(|r| {
             let mut cats: Vec<String> = r
                 .prediction
-                .categories
-                .iter()
+                .categories()
                 .filter(|(_, q)| *q >= 0.5)
-                .map(|(c, _)| c.clone())
+                .map(|(c, _)| c.to_string())
                 .collect();
             if cats.is_empty() {
-                if let Some((c, _)) = r
-                    .prediction
-                    .categories
-                    .iter()
-                    .max_by(|a, b| a.1.total_cmp(&b.1))
-                {
-                    cats.push(c.clone());
+                if let Some((c, _)) = r.prediction.categories().max_by(|a, b| a.1.total_cmp(&b.1)) {
+                    cats.push(c.to_string());
                 }
             }
             Labels {

@@ -86,7 +86,7 @@ pub fn execute(args: &ExplainArgs) -> Status {
         .as_ref()
         .and_then(|l| correction_for(l, &input, &vocabulary, &mut labels, &mut sources));
     let mut out = render(&input, &explain(&rules, &input));
-    out.push_str(&render_model(&classifier, &input));
+    out.push_str(&render_model(&classifier, &input, &examples));
     out.push_str(&render_sources(
         &rules,
         &labels,
@@ -167,7 +167,7 @@ fn correction_for(
 }
 
 /// What the model says about the remark.
-fn render_model(c: &Classifier, input: &Input<'_>) -> String {
+fn render_model(c: &Classifier, input: &Input<'_>, examples: &[learn::Example]) -> String {
     let mut o = String::new();
     let (labels, sources) = crate::classify::classify_with_sources(c.rules(), input);
     let (Some(model), Some(p)) = (c.model(), c.predict(input, &labels, &sources)) else {
@@ -183,7 +183,7 @@ fn render_model(c: &Classifier, input: &Input<'_>) -> String {
         cues: &cues,
     };
     let _ = writeln!(o, "\n学習モデル（ラベル付きの意見から学んだ分類）:");
-    let mut cats = p.categories.clone();
+    let mut cats: Vec<(String, f32)> = p.categories().map(|(c, q)| (c.to_string(), q)).collect();
     cats.sort_by(|a, b| b.1.total_cmp(&a.1));
     let top: Vec<String> = cats
         .iter()
@@ -220,7 +220,7 @@ fn render_model(c: &Classifier, input: &Input<'_>) -> String {
         let _ = writeln!(o, "  「{label}」に効いた文字の並び: {}", words.join(" "));
     }
     let _ = writeln!(o, "  いちばん近いラベル付きの意見:");
-    for (m, sim) in model.nearest(input.text, ctx, 3) {
+    for (m, sim) in model.nearest(input.text, input.profession, examples, 3) {
         let mut labels = Vec::new();
         if let Some(c) = &m.categories {
             labels.push(c.join("、"));

@@ -6,7 +6,7 @@
 //! training part (`renkei eval --cv`).
 
 use super::examples::Example;
-use super::features::Context;
+use super::features::{Context, Cue};
 use rayon::prelude::*;
 
 use super::{Model, Prediction, TrainSettings};
@@ -47,13 +47,13 @@ impl<'r> Classifier<'r> {
             return c;
         }
         c.rule_cues = settings.rule_cues;
-        let cues: Vec<Vec<String>> = examples
+        let rule_labels: Vec<(Labels, Sources)> = examples
             .par_iter()
-            .map(|e| {
-                let (labels, sources) =
-                    classify_with_sources(rules, &Input::new(&e.text, &e.profession));
-                cues(&labels, &sources, c.rule_cues)
-            })
+            .map(|e| classify_with_sources(rules, &Input::new(&e.text, &e.profession)))
+            .collect();
+        let cues: Vec<Vec<Cue>> = rule_labels
+            .iter()
+            .map(|(l, s)| cues(l, s, c.rule_cues))
             .collect();
         c.model = Some(Model::train(examples, &cues, settings));
         c
@@ -78,7 +78,7 @@ impl<'r> Classifier<'r> {
     }
 
     /// The cues of a remark whose rule labels are `labels`.
-    pub fn cues(&self, labels: &Labels, sources: &Sources) -> Vec<String> {
+    pub fn cues<'a>(&self, labels: &'a Labels, sources: &Sources) -> Vec<Cue<'a>> {
         cues(labels, sources, self.rule_cues)
     }
 
@@ -116,15 +116,14 @@ impl<'r> Classifier<'r> {
         let (rules_labels, sources) = classify_with_sources(self.rules, input);
         let p = self.predict(input, &rules_labels, &sources)?;
         let mut categories: Vec<String> = p
-            .categories
-            .iter()
+            .categories()
             .filter(|(_, q)| *q >= 0.5)
-            .map(|(c, _)| c.clone())
+            .map(|(c, _)| c.to_string())
             .collect();
         if categories.is_empty() {
-            let best = p.categories.iter().max_by(|a, b| a.1.total_cmp(&b.1));
+            let best = p.categories().max_by(|a, b| a.1.total_cmp(&b.1));
             categories.push(match best {
-                Some((c, q)) if f64::from(*q) >= self.settings.category_fallback => c.clone(),
+                Some((c, q)) if f64::from(q) >= self.settings.category_fallback => c.to_string(),
                 _ => OTHER_CATEGORY.to_string(),
             });
         }
@@ -156,12 +155,7 @@ impl<'r> Classifier<'r> {
             } else {
                 s.category_fallback
             };
-            let prob = |c: &str| {
-                p.categories
-                    .iter()
-                    .find(|(n, _)| n == c)
-                    .map(|x| f64::from(x.1))
-            };
+            let prob = |c: &str| p.probability(c).map(f64::from);
             let mut found: Vec<(String, Source)> = if ruled {
                 labels
                     .categories
@@ -173,9 +167,9 @@ impl<'r> Classifier<'r> {
             } else {
                 Vec::new()
             };
-            for (c, q) in &p.categories {
-                if f64::from(*q) >= threshold && !found.iter().any(|(f, _)| f == c) {
-                    found.push((c.clone(), Source::Model(*q)));
+            for (c, q) in p.categories() {
+                if f64::from(q) >= threshold && !found.iter().any(|(f, _)| f == c) {
+                    found.push((c.to_string(), Source::Model(q)));
                 }
             }
             if !found.is_empty() {
@@ -225,19 +219,23 @@ impl<'r> Classifier<'r> {
 
 /// The cues of a remark (see [`super::features::Context`]): the parties the
 /// lexicon found and, with `rule_cues`, what the rules decided.
-pub fn cues(labels: &Labels, sources: &Sources, rule_cues: bool) -> Vec<String> {
-    let mut out: Vec<String> = labels.related.iter().map(|p| format!("関係:{p}")).collect();
+pub fn cues<'a>(labels: &'a Labels, sources: &Sources, rule_cues: bool) -> Vec<Cue<'a>> {
+    let mut out: Vec<Cue> = labels
+        .related
+        .iter()
+        .map(|p| ("関係", p.as_str()))
+        .collect();
     if rule_cues {
         for (c, s) in labels.categories.iter().zip(&sources.categories) {
             if matches!(s, Source::Rule(_)) {
-                out.push(format!("規則:{c}"));
+                out.push(("規則", c.as_str()));
             }
         }
         if matches!(sources.kind, Source::Rule(_)) {
-            out.push(format!("規則:{}", labels.kind.label()));
+            out.push(("規則", labels.kind.label()));
         }
         if matches!(sources.location, Source::Rule(_)) {
-            out.push(format!("規則:{}", labels.location.label()));
+            out.push(("規則", labels.location.label()));
         }
     }
     out

@@ -88,10 +88,27 @@ pub fn from_labeled(
         .collect()
 }
 
+/// At most this many remarks of 例② sheets are learned from in one run:
+/// they are trained on at every run, and a prefecture's archive can hold
+/// tens of thousands. Beyond it, remarks are taken evenly from the whole
+/// batch.
+pub const SHEET_EXAMPLES_CAP: usize = 1500;
+
 /// The human labels of the batch's 例② sheets: each remark's categories
 /// and kind as staff gave them. The same words with the same labels are
-/// taken once.
+/// taken once; at most [`SHEET_EXAMPLES_CAP`] are kept.
 pub fn from_sheets(batch: &Batch, weight: f32) -> Vec<Example> {
+    let all = sheet_examples(batch, weight);
+    if all.len() <= SHEET_EXAMPLES_CAP {
+        return all;
+    }
+    let step = all.len() as f64 / SHEET_EXAMPLES_CAP as f64;
+    (0..SHEET_EXAMPLES_CAP)
+        .map(|i| all[(i as f64 * step) as usize].clone())
+        .collect()
+}
+
+fn sheet_examples(batch: &Batch, weight: f32) -> Vec<Example> {
     let mut seen = HashSet::new();
     batch
         .remarks

@@ -28,7 +28,20 @@ impl Sparse {
             .sum()
     }
 
-    /// Cosine similarity of two unit vectors.
+    /// Sorts the indices (for [`Sparse::cosine`]).
+    pub fn sorted(mut self) -> Sparse {
+        let mut pairs: Vec<(u32, f32)> = self
+            .idx
+            .iter()
+            .copied()
+            .zip(self.val.iter().copied())
+            .collect();
+        pairs.sort_unstable_by_key(|p| p.0);
+        (self.idx, self.val) = pairs.into_iter().unzip();
+        self
+    }
+
+    /// Cosine similarity of two unit vectors with sorted indices.
     pub fn cosine(&self, other: &Sparse) -> f32 {
         let (mut i, mut j, mut sum) = (0, 0, 0.0);
         while i < self.idx.len() && j < other.idx.len() {
@@ -51,34 +64,49 @@ impl Sparse {
 pub struct Context<'a> {
     /// Canonical profession of the meeting.
     pub profession: &'a str,
-    /// Named facts about the remark (`関係:看護師`, `規則:入退院支援` …),
-    /// each a feature of its own.
-    pub cues: &'a [String],
+    /// Named facts about the remark, `(kind, name)`: (`関係`, `看護師`),
+    /// (`規則`, `入退院支援`) …, each a feature of its own.
+    pub cues: &'a [Cue<'a>],
 }
+
+/// A named fact about a remark: its kind and its name.
+pub type Cue<'a> = (&'static str, &'a str);
 
 /// Longest character n-gram taken by default.
 pub const MAX_N: usize = 3;
 
+/// Calls `f` with every character n-gram of `text` up to `max_n`
+/// characters, the text framed by `^` and `$` (the marks alone are not
+/// n-grams).
+fn grams(text: &str, max_n: usize, mut f: impl FnMut(&str)) {
+    let mut framed = String::with_capacity(text.len() + 2);
+    framed.push('^');
+    framed.extend(text.chars().map(fold));
+    framed.push('$');
+    let bounds: Vec<usize> = framed
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain(std::iter::once(framed.len()))
+        .collect();
+    let chars = bounds.len() - 1;
+    for n in 1..=max_n {
+        for start in 0..chars.saturating_sub(n - 1) {
+            if n == 1 && (start == 0 || start == chars - 1) {
+                continue;
+            }
+            f(&framed[bounds[start]..bounds[start + n]]);
+        }
+    }
+}
+
 /// The raw features of a remark, as hashes, each once: n-grams up to
 /// `max_n` characters.
 pub fn raw(text: &str, ctx: Context<'_>, max_n: usize) -> Vec<u64> {
-    let chars: Vec<char> = std::iter::once('^')
-        .chain(text.chars().map(fold))
-        .chain(std::iter::once('$'))
-        .collect();
-    let mut out = Vec::with_capacity(chars.len() * max_n + 8);
-    for n in 1..=max_n {
-        for w in chars.windows(n) {
-            // The marks alone say nothing.
-            if n == 1 && (w[0] == '^' || w[0] == '$') {
-                continue;
-            }
-            out.push(hash(&(n as u8, w)));
-        }
-    }
+    let mut out = Vec::with_capacity(text.len() * max_n / 2 + 8);
+    grams(text, max_n, |g| out.push(hash(g)));
     out.push(hash(&("profession", ctx.profession)));
     for c in ctx.cues {
-        out.push(hash(&("cue", c.as_str())));
+        out.push(hash(c));
     }
     out.sort_unstable();
     out.dedup();
@@ -88,22 +116,16 @@ pub fn raw(text: &str, ctx: Context<'_>, max_n: usize) -> Vec<u64> {
 /// The name of a raw feature, for explanations: rebuilt by hashing the
 /// candidates again (only done for the few features an explanation shows).
 pub fn names(text: &str, ctx: Context<'_>, max_n: usize) -> HashMap<u64, String> {
-    let chars: Vec<char> = std::iter::once('^')
-        .chain(text.chars().map(fold))
-        .chain(std::iter::once('$'))
-        .collect();
     let mut out = HashMap::new();
-    for n in 1..=max_n {
-        for w in chars.windows(n) {
-            out.insert(hash(&(n as u8, w)), w.iter().collect::<String>());
-        }
-    }
+    grams(text, max_n, |g| {
+        out.insert(hash(g), g.to_string());
+    });
     out.insert(
         hash(&("profession", ctx.profession)),
         format!("（職種: {}）", ctx.profession),
     );
     for c in ctx.cues {
-        out.insert(hash(&("cue", c.as_str())), format!("（{c}）"));
+        out.insert(hash(c), format!("（{}:{}）", c.0, c.1));
     }
     out
 }
@@ -213,7 +235,8 @@ mod tests {
         let norm: f32 = v.val.iter().map(|x| x * x).sum();
         assert!((norm - 1.0).abs() < 1e-5);
         assert!(v.idx.len() < seen.len());
+        let v = v.sorted();
         assert!((v.cosine(&v) - 1.0).abs() < 1e-5);
-        assert!(v.cosine(&vocab.vector(&seen)) > 0.3);
+        assert!(v.cosine(&vocab.vector(&seen).sorted()) > 0.3);
     }
 }

@@ -27,7 +27,7 @@ impl Default for Params {
     fn default() -> Self {
         Params {
             lambda: 1e-5,
-            epochs: 12,
+            epochs: 8,
             eta0: 1.0,
         }
     }
@@ -62,11 +62,27 @@ pub struct Sample<'a> {
     pub weight: f32,
 }
 
-/// Trains on `samples` over `dim` features.
-pub fn train(samples: &[Sample<'_>], dim: usize, params: Params, seed: u64) -> Binary {
+/// Trains on `samples` over `dim` features; `scale`, when given, multiplies
+/// every feature's value (NB-LR's log-count ratios) and is folded into the
+/// weights returned, so they apply to the unscaled features.
+pub fn train(
+    samples: &[Sample<'_>],
+    dim: usize,
+    params: Params,
+    seed: u64,
+    scale_by: Option<&[f32]>,
+) -> Binary {
+    let ones;
+    let r: &[f32] = match scale_by {
+        Some(r) => r,
+        None => {
+            ones = vec![1.0f32; dim];
+            &ones
+        }
+    };
     // The weights are `scale * v`, so the L2 shrink of every weight at each
     // step is one multiplication.
-    let mut v = vec![0.0f64; dim];
+    let mut v = vec![0.0f32; dim];
     let mut scale = 1.0f64;
     let mut bias = 0.0f64;
     // The average of the weights at the end of each epoch of the second half.
@@ -86,24 +102,24 @@ pub fn train(samples: &[Sample<'_>], dim: usize, params: Params, seed: u64) -> B
                 s.x.idx
                     .iter()
                     .zip(&s.x.val)
-                    .map(|(&j, &x)| v[j as usize] * f64::from(x))
+                    .map(|(&j, &x)| f64::from(v[j as usize] * x * r[j as usize]))
                     .sum();
             let p = 1.0 / (1.0 + (-(dot * scale + bias)).exp());
             let g = (p - if s.y { 1.0 } else { 0.0 }) * f64::from(s.weight);
             scale *= 1.0 - eta * params.lambda;
-            if scale < 1e-9 {
-                v.iter_mut().for_each(|x| *x *= scale);
+            if scale < 1e-6 {
+                v.iter_mut().for_each(|x| *x *= scale as f32);
                 scale = 1.0;
             }
-            let step = eta * g / scale;
+            let step = (eta * g / scale) as f32;
             for (&j, &x) in s.x.idx.iter().zip(&s.x.val) {
-                v[j as usize] -= step * f64::from(x);
+                v[j as usize] -= step * x * r[j as usize];
             }
             bias -= eta * g;
         }
         if 2 * epoch >= params.epochs {
-            for (s, x) in sum.iter_mut().zip(&v) {
-                *s += x * scale;
+            for (s, &x) in sum.iter_mut().zip(&v) {
+                *s += f64::from(x) * scale;
             }
             bias_sum += bias;
             snapshots += 1;
@@ -111,7 +127,11 @@ pub fn train(samples: &[Sample<'_>], dim: usize, params: Params, seed: u64) -> B
     }
     let n = f64::from(snapshots.max(1));
     Binary {
-        weights: sum.iter().map(|&x| (x / n) as f32).collect(),
+        weights: sum
+            .iter()
+            .zip(r)
+            .map(|(&x, &r)| (x / n) as f32 * r)
+            .collect(),
         bias: (bias_sum / n) as f32,
     }
 }
@@ -153,10 +173,10 @@ mod tests {
                 weight: 1.0,
             })
             .collect();
-        let m = train(&samples, 3, Params::default(), 7);
+        let m = train(&samples, 3, Params::default(), 7, None);
         assert!(m.prob(&x(&[0, 2])) > 0.9);
         assert!(m.prob(&x(&[1, 2])) < 0.1);
-        assert_eq!(m, train(&samples, 3, Params::default(), 7));
+        assert_eq!(m, train(&samples, 3, Params::default(), 7, None));
     }
 
     #[test]
@@ -176,7 +196,12 @@ mod tests {
                 weight: 1.0,
             },
         ];
-        let m = train(&samples, 1, Params::default(), 1);
+        let params = Params {
+            epochs: 200,
+            eta0: 0.5,
+            ..Params::default()
+        };
+        let m = train(&samples, 1, params, 1, None);
         let p = m.prob(&a);
         assert!((0.6..0.85).contains(&p), "{p}");
     }

@@ -65,18 +65,6 @@ enum Output {
     Location(Location),
 }
 
-/// A labeled remark kept for explanations (the nearest ones are shown).
-#[derive(Debug, Clone)]
-pub struct Remembered {
-    pub text: String,
-    pub profession: String,
-    pub categories: Option<Vec<String>>,
-    pub kind: Option<Kind>,
-    pub location: Option<Location>,
-    pub origin: examples::Origin,
-    vector: Sparse,
-}
-
 /// The trained model.
 #[derive(Debug, Clone)]
 pub struct Model {
@@ -88,14 +76,17 @@ pub struct Model {
     /// remark's features scores every output.
     weights: Vec<f32>,
     biases: Vec<f32>,
-    memory: Vec<Remembered>,
+    /// The categories of `outputs`, in order.
+    category_names: std::sync::Arc<[String]>,
 }
 
 /// The model's answer for one remark.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Prediction {
-    /// (category, probability), in the model's category order.
-    pub categories: Vec<(String, f32)>,
+    /// The model's categories (shared by all its predictions).
+    names: std::sync::Arc<[String]>,
+    /// The probability of each of `names`.
+    probabilities: Vec<f32>,
     /// P(アイデア), when the model learned 課題/アイデア.
     pub idea: Option<f32>,
     /// P(職種内), P(職種間), P(地域全体) (summing to 1), when learned.
@@ -103,6 +94,21 @@ pub struct Prediction {
 }
 
 impl Prediction {
+    /// (category, probability), in the model's category order.
+    pub fn categories(&self) -> impl Iterator<Item = (&str, f32)> + '_ {
+        self.names
+            .iter()
+            .map(String::as_str)
+            .zip(self.probabilities.iter().copied())
+    }
+
+    /// The probability of `category` (`None`: the model does not know it).
+    pub fn probability(&self, category: &str) -> Option<f32> {
+        self.categories()
+            .find(|(c, _)| *c == category)
+            .map(|(_, p)| p)
+    }
+
     /// The most likely 所在 and its probability.
     pub fn best_location(&self) -> Option<(Location, f32)> {
         let p = self.location?;
@@ -124,7 +130,11 @@ impl Prediction {
 impl Model {
     /// Trains on `examples`; `cues` gives each example's cues (see
     /// [`features::Context`]), in the same order.
-    pub fn train(examples: &[Example], cues: &[Vec<String>], settings: &TrainSettings) -> Model {
+    pub fn train(
+        examples: &[Example],
+        cues: &[Vec<features::Cue>],
+        settings: &TrainSettings,
+    ) -> Model {
         let raws: Vec<Vec<u64>> = examples
             .par_iter()
             .zip(cues)
@@ -189,39 +199,15 @@ impl Model {
                     })
                     .collect();
                 boost_rare(&mut samples, settings.min_positive_share);
-                if settings.nb <= 0.0 {
-                    return logistic::train(&samples, dim, settings.params, 0x5eed + k as u64);
-                }
                 // NB-LR: each feature scaled by its log-count ratio.
-                let r = log_count_ratio(&samples, dim, settings.nb);
-                let scaled: Vec<Sparse> = samples
-                    .iter()
-                    .map(|s| Sparse {
-                        idx: s.x.idx.clone(),
-                        val: s
-                            .x
-                            .idx
-                            .iter()
-                            .zip(&s.x.val)
-                            .map(|(&f, &v)| v * r[f as usize])
-                            .collect(),
-                    })
-                    .collect();
-                let scaled_samples: Vec<Sample> = samples
-                    .iter()
-                    .zip(&scaled)
-                    .map(|(s, x)| Sample {
-                        x,
-                        y: s.y,
-                        weight: s.weight,
-                    })
-                    .collect();
-                let mut b =
-                    logistic::train(&scaled_samples, dim, settings.params, 0x5eed + k as u64);
-                for (w, r) in b.weights.iter_mut().zip(&r) {
-                    *w *= r;
-                }
-                b
+                let r = (settings.nb > 0.0).then(|| log_count_ratio(&samples, dim, settings.nb));
+                logistic::train(
+                    &samples,
+                    dim,
+                    settings.params,
+                    0x5eed + k as u64,
+                    r.as_deref(),
+                )
             })
             .collect();
 
@@ -232,26 +218,19 @@ impl Model {
                 weights[f * n + k] = w;
             }
         }
-        let memory = examples
-            .iter()
-            .zip(vectors)
-            .map(|(e, vector)| Remembered {
-                text: e.text.clone(),
-                profession: e.profession.clone(),
-                categories: e.categories.clone(),
-                kind: e.kind,
-                location: e.location,
-                origin: e.origin.clone(),
-                vector,
-            })
-            .collect();
         Model {
             max_n: settings.max_n,
             vocab,
             biases: trained.iter().map(|b| b.bias).collect(),
+            category_names: outputs
+                .iter()
+                .filter_map(|o| match o {
+                    Output::Category(c) => Some(c.clone()),
+                    _ => None,
+                })
+                .collect(),
             outputs,
             weights,
-            memory,
         }
     }
 
@@ -265,7 +244,8 @@ impl Model {
         let x = self.vector(text, ctx);
         let logits = self.logits(&x);
         let mut out = Prediction {
-            categories: Vec::new(),
+            names: self.category_names.clone(),
+            probabilities: Vec::with_capacity(self.category_names.len()),
             idea: None,
             location: None,
         };
@@ -273,7 +253,7 @@ impl Model {
         for (o, &z) in self.outputs.iter().zip(&logits) {
             let p = logistic::sigmoid(z);
             match o {
-                Output::Category(c) => out.categories.push((c.clone(), p)),
+                Output::Category(_) => out.probabilities.push(p),
                 Output::Idea => out.idea = Some(p),
                 Output::Location(l) => {
                     loc[Location::ALL.iter().position(|a| a == l).unwrap_or(0)] = p
@@ -335,14 +315,29 @@ impl Model {
         contributions
     }
 
-    /// The `n` labeled remarks nearest to `text` (cosine of the feature
-    /// vectors), with their similarity.
-    pub fn nearest(&self, text: &str, ctx: Context<'_>, n: usize) -> Vec<(&Remembered, f32)> {
-        let x = self.vector(text, ctx);
-        let mut scored: Vec<(&Remembered, f32)> = self
-            .memory
-            .iter()
-            .map(|m| (m, m.vector.cosine(&x)))
+    /// The `n` examples nearest to `text` (cosine of their n-gram
+    /// vectors), with their similarity: for explanations only.
+    pub fn nearest<'e>(
+        &self,
+        text: &str,
+        profession: &str,
+        examples: &'e [Example],
+        n: usize,
+    ) -> Vec<(&'e Example, f32)> {
+        let vector = |t: &str, p: &str| {
+            self.vector(
+                t,
+                Context {
+                    profession: p,
+                    cues: &[],
+                },
+            )
+            .sorted()
+        };
+        let x = vector(text, profession);
+        let mut scored: Vec<(&Example, f32)> = examples
+            .par_iter()
+            .map(|e| (e, vector(&e.text, &e.profession).cosine(&x)))
             .collect();
         scored.sort_by(|a, b| b.1.total_cmp(&a.1));
         scored.truncate(n);

@@ -229,8 +229,18 @@ fn run(args: &RunArgs) -> Status {
     examples.extend(office_tsv);
     let ((labels, sources, applied), grouping) = rayon::join(
         || {
+            let t = Instant::now();
             let classifier = Classifier::train(&rules, &examples, &TrainSettings::default());
+            let t_train = t.elapsed();
             let (mut labels, mut sources) = classify_all(&classifier, &batch);
+            if std::env::var_os("RENKEI_TIMINGS").is_some() {
+                eprintln!(
+                    "model: {} examples, trained in {:.3}s, classified in {:.3}s",
+                    examples.len(),
+                    t_train.as_secs_f64(),
+                    (t.elapsed() - t_train).as_secs_f64()
+                );
+            }
             let applied = ledger::apply::apply(
                 &batch,
                 &mut labels,
