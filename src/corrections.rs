@@ -39,7 +39,11 @@ pub fn load(path: &Path) -> Result<HashMap<String, Correction>, String> {
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(HashMap::new()),
-        Err(e) => return Err(format!("前回の {} を読めません（{e}）", path.display())),
+        Err(e) => {
+            let why =
+                crate::os::error::describe(&e, "前回の", path, crate::os::error::Access::Read);
+            return Err(why.trim_end_matches('。').to_string());
+        }
     };
     let name = path
         .file_name()

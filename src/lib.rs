@@ -15,5 +15,6 @@ pub mod ingest;
 pub mod memory;
 pub mod model;
 pub mod normalize;
+pub mod os;
 pub mod render;
 pub mod rules;

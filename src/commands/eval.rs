@@ -4,6 +4,7 @@
 use super::rules::print_stdout;
 use super::Status;
 use crate::cli::EvalArgs;
+use crate::os::error::{describe, Access};
 use crate::rules::eval::{evaluate, parse_labeled};
 use crate::rules::Rules;
 
@@ -25,7 +26,7 @@ pub fn execute(args: &EvalArgs) -> Status {
             }
         },
         Err(e) => {
-            eprintln!("{shown} を読めません（{e}）");
+            eprintln!("{}", describe(&e, "", &args.labeled, Access::Read));
             return Status::Failed;
         }
     };

@@ -23,6 +23,9 @@ use crate::corrections;
 use crate::dates;
 use crate::ingest::{self, discover::HELP_FILE_NAME, Options};
 use crate::model::{Batch, Labels};
+use crate::os::console::pause_if_double_clicked;
+use crate::os::error::{describe, Access};
+use crate::os::native_separators;
 use crate::render::{self, CLASSIFIED_FILE, FEEDBACK_DIR};
 use crate::rules::Rules;
 
@@ -64,13 +67,37 @@ pub fn execute_default(paths: &[PathBuf]) -> Status {
 }
 
 fn create_input_folder(input: &Path) -> Status {
-    let guide = "renkei の使い方\r\n\r\n\
-1. この「入力」フォルダに、その月の打合せ会の Excel（ヒアリングシート）を入れます。\r\n\
-   フォルダの中にフォルダがあってもかまいません。\r\n\
-2. renkei をもう一度実行します（アイコンをダブルクリック）。\r\n\
-3. 隣の「出力」フォルダに、ランキング.xlsx、分類一覧.xlsx、フィードバック（職種ごと）ができます。\r\n\r\n\
+    // Also the 使い方.txt of the Windows zip (tools/package-windows.sh runs
+    // renkei in an empty folder to get it): one text. UTF-8 with a BOM and
+    // CRLF, so every Notepad shows it.
+    let guide = "\u{feff}renkei の使い方\r\n\r\n\
+■ 毎月すること\r\n\
+1. 「入力」フォルダに、その月の打合せ会の Excel（ヒアリングシート）を入れます。\r\n\
+\u{3000}フォルダの中にフォルダがあってもかまいません。前の月の分は、別のフォルダに移しておきます。\r\n\
+2. renkei（renkei.exe）をダブルクリックします。終わると結果の要約が出るので、読んだら Enter キーを押して閉じます。\r\n\
+3. 隣の「出力」フォルダに、ランキング.xlsx、分類一覧.xlsx、フィードバック（職種ごと）ができます。\r\n\
+\u{3000}前の月の結果は新しい結果に置き換わるので、残したいときは先に「出力」フォルダをコピーしておきます。\r\n\
+フォルダを renkei のアイコンに落としても動きます。そのときは、そのフォルダの隣に「出力」ができます。\r\n\r\n\
+■ できるもの（「出力」フォルダ）\r\n\
+・ランキング.xlsx … カテゴリごとの件数の順位（全体と職種ごと）\r\n\
+・分類一覧.xlsx … 意見 1 件 1 行の一覧と集計。「取込結果」シートに、読めなかったファイルとその理由\r\n\
+・フィードバック（職種ごとの .xlsx）… その職種の打合せ会で出た意見だけを返す資料。\r\n\
+\u{3000}ほかの職種の意見や発言者名は入りません。\r\n\r\n\
+■ 分類を直すとき\r\n\
 分類を直したいときは、分類一覧.xlsx の「修正」の列に書いて保存し、もう一度実行します。\r\n\
-直した内容は次の結果に引き継がれます。\r\n";
+直した内容は次の結果に引き継がれます。\r\n\r\n\
+■ うまくいかないとき\r\n\
+・「エラー:」で始まる行に、理由とすることが書いてあります。そのとおりにして、もう一度実行します。\r\n\
+・「Excel で開いていたら閉じて」と出たら、出力の Excel を閉じてから、もう一度実行します。\r\n\
+・「読めないファイル」と出たファイルは飛ばして、ほかは全部読んでいます。理由のとおりにして\r\n\
+\u{3000}（パスワードを外す、Excel で開いて .xlsx で保存し直す など）から、もう一度実行します。\r\n\
+・直らないときは、表示された文をそのまま担当者に知らせてください。\r\n\r\n\
+■ renkei の zip に入っているもの\r\n\
+・renkei.exe … このプログラム\r\n\
+・入力 … Excel を入れるフォルダ\r\n\
+・記入用紙 … 打合せ会の記録に使える空の用紙（例① 一覧形式、例② 分類形式）\r\n\
+・ルール … 分類に使うルール（組み込みと同じもの）。直して使うときはコピーして直し、\r\n\
+\u{3000}コマンドプロンプトで renkei run 入力 --rules ルール のように指定します。\r\n";
     match std::fs::create_dir_all(input)
         .and_then(|_| std::fs::write(input.join(HELP_FILE_NAME), guide))
     {
@@ -81,7 +108,7 @@ fn create_input_folder(input: &Path) -> Status {
                 HELP_FILE_NAME
             );
         }
-        Err(e) => eprintln!("エラー: 「{}」フォルダを作れません（{e}）", input.display()),
+        Err(e) => eprintln!("エラー: {}", describe(&e, "", input, Access::Write)),
     }
     Status::Failed
 }
@@ -255,18 +282,14 @@ fn default_output(paths: &[PathBuf]) -> PathBuf {
 
 /// Creates the output folder and proves it writable before anything is read.
 fn prepare_output(out: &Path) -> Result<(), String> {
-    std::fs::create_dir_all(out.join(FEEDBACK_DIR)).map_err(|e| {
-        format!(
-            "出力フォルダ「{}」を作れません（{e}）。別の場所を -o で指定してください",
-            out.display()
-        )
-    })?;
-    tempfile::NamedTempFile::new_in(out).map(drop).map_err(|e| {
-        format!(
-            "出力フォルダ「{}」に書き込めません（{e}）。別の場所を -o で指定してください",
-            out.display()
-        )
-    })
+    let unusable = |e: std::io::Error| {
+        let why = describe(&e, "出力先", out, Access::Write);
+        format!("{why}別の場所を -o で指定してください")
+    };
+    std::fs::create_dir_all(out.join(FEEDBACK_DIR)).map_err(unusable)?;
+    tempfile::NamedTempFile::new_in(out)
+        .map(drop)
+        .map_err(unusable)
 }
 
 /// `files` counts the inputs (a walk of the folders): only done when a bar
@@ -401,7 +424,10 @@ fn print_summary(
     let t = totals(batch);
     for f in &batch.files {
         if let crate::model::FileOutcome::Unreadable(reason) = &f.outcome {
-            eprintln!("読めないファイル: {} — {reason}", f.path);
+            eprintln!(
+                "読めないファイル: {} — {reason}",
+                native_separators(&f.path)
+            );
         }
     }
     for w in &applied.warnings {
@@ -455,31 +481,6 @@ fn print_summary(
     if t.unreadable > 0 {
         println!("読めなかったファイルが {} 件あります（理由は 分類一覧.xlsx の「取込結果」シートにもあります）", t.unreadable);
     }
-}
-
-/// When started by a double-click on Windows the console closes at exit;
-/// wait for Enter so the summary can be read.
-fn pause_if_double_clicked() {
-    #[cfg(windows)]
-    {
-        if std::io::stdin().is_terminal() && own_console() {
-            eprintln!("Enter キーを押すと閉じます…");
-            let mut line = String::new();
-            let _ = std::io::stdin().read_line(&mut line);
-        }
-    }
-}
-
-/// True when no other process (cmd.exe, PowerShell) shares our console.
-#[cfg(windows)]
-fn own_console() -> bool {
-    extern "system" {
-        fn GetConsoleProcessList(list: *mut u32, count: u32) -> u32;
-    }
-    let mut pids = [0u32; 4];
-    // SAFETY: the buffer is valid for `count` u32 values.
-    let n = unsafe { GetConsoleProcessList(pids.as_mut_ptr(), pids.len() as u32) };
-    n == 1
 }
 
 /// Peak resident memory so far, for `RENKEI_TIMINGS` (Linux; 0 elsewhere).

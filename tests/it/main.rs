@@ -7,4 +7,5 @@ mod confidential;
 mod hostile;
 mod rules_cli;
 mod run;
+mod staff;
 mod template;
