@@ -477,7 +477,11 @@ fn print_summary(
             .unwrap_or_default()
             .to_string_lossy()
     );
-    println!("  {}/ （{} 職種）", FEEDBACK_DIR, written.feedback.len());
+    println!(
+        "  {FEEDBACK_DIR}{} （{} 職種）",
+        std::path::MAIN_SEPARATOR,
+        written.feedback.len()
+    );
     if t.unreadable > 0 {
         println!("読めなかったファイルが {} 件あります（理由は 分類一覧.xlsx の「取込結果」シートにもあります）", t.unreadable);
     }
