@@ -12,7 +12,6 @@
 # Prints one line a check and ends with "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
-REPO=$PWD
 TARGET_DIR=$(realpath -m "${CARGO_TARGET_DIR:-target}")
 ZIP=$TARGET_DIR/dist/renkei-windows-x64.zip
 WINE=/usr/lib/wine/wine64
@@ -65,8 +64,10 @@ win() {
   out=$(cat "$WORK/out.txt")
   err=$(cat "$WORK/err.txt")
 }
-has() { grep -qF -- "$2" <<<"$1"; }
-show() { sed 's/^/       > /' <<<"$1"; } # what staff read, into the log
+has() { grep -qF -- "$2" <<<"$1"; }            # text, fixed phrase
+lacks() { ! grep -qE -- "$2" <<<"$1"; }         # text, pattern
+exits_saying() { [ "$1" = "$2" ] && has "$3" "$4"; } # code, wanted code, text, phrase
+show() { while IFS= read -r l; do echo "       > $l"; done <<<"$1"; } # what staff read, into the log
 
 # --- The package ----------------------------------------------------------------
 echo "# package: $ZIP"
@@ -87,9 +88,9 @@ expected=$(printf '%s\n' ./renkei.exe ./使い方.txt ./入力 ./記入用紙 ./
   ./ルール/locations.toml ./ルール/professions.toml ./ルール/settings.toml | sort)
 check "zip holds renkei.exe, 使い方.txt, ルール/ (5 rule files), 記入用紙/ (2 forms), empty 入力/, nothing else" \
   test "$entries" = "$expected"
-check "zip holds no bcryptprimitives.dll (the Wine shim)" bash -c '! grep -qi bcrypt <<<"$1"' _ "$entries"
-check "使い方.txt is UTF-8 with a BOM and CRLF line ends" \
-  bash -c "head -c3 '$PKG/使い方.txt' | od -An -tx1 | grep -q 'ef bb bf' && ! grep -q \$'[^\\r]\$' '$PKG/使い方.txt'"
+check "zip holds no bcryptprimitives.dll (the Wine shim)" lacks "$entries" '\.dll$'
+bom_and_crlf() { [ "$(head -c3 "$1" | od -An -tx1)" = " ef bb bf" ] && ! grep -qv $'\r$' "$1"; }
+check "使い方.txt is UTF-8 with a BOM and CRLF line ends" bom_and_crlf "$PKG/使い方.txt"
 
 x86_64-w64-mingw32-gcc -shared -O2 -s -o "$PKG/bcryptprimitives.dll" tools/wine/bcryptprimitives.c -ladvapi32
 x86_64-w64-mingw32-gcc -municode -O2 -s -o "$WORK/holdopen.exe" tools/wine/holdopen.c
@@ -164,32 +165,32 @@ check "all files read: exit 0" test "$code" = 0
 win "$WORK" run fixtures -o 出力_1
 check "some files skipped: exit 1" test "$code" = 1
 win "$WORK" run --foo
-check "unknown option: exit 2, Japanese message, no English" \
-  bash -c '[ "$1" = 2 ] && grep -qF "エラー: 「--foo」というオプションはありません。" <<<"$2" && ! grep -qE "error:|Usage|tip:" <<<"$2"' _ "$code" "$err"
+check "unknown option: exit 2, Japanese message" exits_saying "$code" 2 "$err" "エラー: 「--foo」というオプションはありません。"
+check "… no English (error:, Usage, tip:)" lacks "$err" "error:|Usage|tip:"
 show "$err"
 win "$WORK" run fixtures -o
 check "option without its value: exit 2, Japanese message" \
-  bash -c '[ "$1" = 2 ] && grep -qF "「--out」の後に出力フォルダを書いてください。" <<<"$2"' _ "$code" "$err"
+  exits_saying "$code" 2 "$err" "「--out」の後に出力フォルダを書いてください。"
 show "$err"
 win "$WORK" --help
-check "--help: exit 0, Japanese labels only" \
-  bash -c '[ "$1" = 0 ] && grep -qF "使い方: renkei" <<<"$2" && ! grep -qE "Usage|Options|Arguments|Commands|Print" <<<"$2"' _ "$code" "$out"
+check "--help: exit 0, Japanese labels" exits_saying "$code" 0 "$out" "使い方: renkei"
+check "… no English (Usage, Options, Arguments, Commands, Print)" lacks "$out" "Usage|Options|Arguments|Commands|Print"
 mkdir -p "$WORK/空"
 win "$WORK" run 空 -o 出力_空
 check "no inputs: exit 2" test "$code" = 2
 show "$err"
 win "$WORK" run ない -o 出力_ない
-check "missing input folder: exit 2, named in Japanese" \
-  bash -c '[ "$1" = 2 ] && grep -qF "「ない」が見つかりません" <<<"$2"' _ "$code" "$err"
+check "missing input folder: exit 2, named in Japanese" exits_saying "$code" 2 "$err" "「ない」が見つかりません"
 show "$err"
 echo x >"$WORK/ファイル"
 win "$WORK" run fixtures -o ファイル
-check "output path is a file: exit 2, 出力先「ファイル」はフォルダではありません, no os error text" \
-  bash -c '[ "$1" = 2 ] && grep -qF "出力先「ファイル」はフォルダではありません" <<<"$2" && ! grep -qiE "os error|\.tmp" <<<"$2"' _ "$code" "$err"
+check "output path is a file: exit 2, 出力先「ファイル」はフォルダではありません" \
+  exits_saying "$code" 2 "$err" "出力先「ファイル」はフォルダではありません"
+check "… no system text or temporary name (os error, .tmp)" lacks "$err" "os error|\\.tmp"
 show "$err"
 win "$WORK" run fixtures -o 'ファイル\下'
 check "output path under a file: exit 2, names the file in the way" \
-  bash -c '[ "$1" = 2 ] && grep -qF "途中の「ファイル」がフォルダではなくファイルです" <<<"$2"' _ "$code" "$err"
+  exits_saying "$code" 2 "$err" "途中の「ファイル」がフォルダではなくファイルです"
 show "$err"
 
 # --- An output workbook held open (as Excel holds it) ----------------------------
@@ -212,14 +213,14 @@ win "$WORK" run "$(winpath "$MONTH/入力 データ")" -o 出力_0
 release
 after=$(cd "$OUT" && find . -type f -name '*.xlsx' -exec sha256sum {} + | sort)
 check "ランキング.xlsx held open: exit 2, says to close it in Excel" \
-  bash -c '[ "$1" = 2 ] && grep -qF "ランキング.xlsx を書き込めません。Excel で開いていたら閉じてから" <<<"$2"' _ "$code" "$err"
+  exits_saying "$code" 2 "$err" "ランキング.xlsx を書き込めません。Excel で開いていたら閉じてから"
 check "… and no output was replaced (all workbooks unchanged)" test "$before" = "$after"
 show "$err"
 hold "$OUT/分類一覧.xlsx"
 win "$WORK" run "$(winpath "$MONTH/入力 データ")" -o 出力_0
 release
 check "分類一覧.xlsx held open: exit 2, names it as held by another program" \
-  bash -c '[ "$1" = 2 ] && grep -qF "はほかのプログラム（Excel など）で開かれています" <<<"$2"' _ "$code" "$err"
+  exits_saying "$code" 2 "$err" "はほかのプログラム（Excel など）で開かれています"
 show "$err"
 win "$WORK" run "$(winpath "$MONTH/入力 データ")" -o 出力_0
 check "closed again: the same run succeeds (exit 0)" test "$code" = 0
@@ -242,7 +243,8 @@ started_alone "$EMPTY" "$WINE renkei.exe"
 wait_for "Enter キーを押すと閉じます" && waited=yes || waited=no
 sleep 2
 check "own console (double-click): prints 「Enter キーを押すと閉じます…」 and waits" \
-  bash -c '[ "$1" = yes ] && ! grep -q "EXIT=" <<<"$2"' _ "$waited" "$(pane)"
+  exits_saying "$waited" yes "$(pane)" "Enter キー"
+check "… still running 2 s later" lacks "$(pane)" "EXIT="
 tmux send-keys -t "$TMUX_SESSION" Enter
 check "… and closes on Enter (exit 2: it made 入力/)" wait_for "EXIT=2"
 mkdir -p "$EMPTY/入力"
@@ -250,14 +252,15 @@ cp -r "$WORK/生成/." "$EMPTY/入力/"
 started_alone "$EMPTY" "$WINE renkei.exe"
 wait_for "Enter キーを押すと閉じます" && waited=yes || waited=no
 check "double-clicked with 150 sheets in 入力/: the summary stays on screen, waiting for Enter" \
-  bash -c '[ "$1" = yes ] && grep -qF "読んだ意見" <<<"$2" && ! grep -q "EXIT=" <<<"$2"' _ "$waited" "$(pane)"
+  exits_saying "$waited" yes "$(pane)" "読んだ意見"
+check "… still running" lacks "$(pane)" "EXIT="
 show "$(pane | grep -v '^$')"
 tmux send-keys -t "$TMUX_SESSION" Enter
 check "… and closes on Enter (exit 0)" wait_for "EXIT=0"
 rm -rf "$EMPTY/入力" "$EMPTY/出力"
 started_alone "$EMPTY" "$WINE cmd /c renkei.exe"
 check "shared console (started from cmd): does not wait" wait_for "EXIT=2"
-check "… and printed no prompt" bash -c '! grep -q "Enter キー" <<<"$1"' _ "$(pane)"
+check "… and printed no prompt" lacks "$(pane)" "Enter キー"
 rm -rf "$EMPTY/入力"
 started_alone "$EMPTY" "$WINE renkei.exe </dev/null"
 check "input redirected: does not wait" wait_for "EXIT=2"
