@@ -184,8 +184,8 @@ check "missing input folder: exit 2, named in Japanese" exits_saying "$code" 2 "
 show "$err"
 echo x >"$WORK/ファイル"
 win "$WORK" run fixtures -o ファイル
-check "output path is a file: exit 2, 出力先「ファイル」はフォルダではありません" \
-  exits_saying "$code" 2 "$err" "出力先「ファイル」はフォルダではありません"
+check "output path is a file: exit 2, 出力先「ファイル」はフォルダではなくファイルです" \
+  exits_saying "$code" 2 "$err" "出力先「ファイル」はフォルダではなくファイルです"
 check "… no system text or temporary name (os error, .tmp)" lacks "$err" "os error|\\.tmp"
 show "$err"
 win "$WORK" run fixtures -o 'ファイル\下'

@@ -44,9 +44,25 @@ enum Cause {
 
 /// One or two sentences (ending in 。) about `path`, which the user knows as
 /// `what` (`出力先`, `ルールのフォルダ`, or `""` for a file named by itself):
-/// `出力先「X」はフォルダではありません。`
+/// `出力先「X」はフォルダではなくファイルです。`
 pub fn describe(err: &io::Error, what: &str, path: &Path, access: Access) -> String {
-    let p = format!("{what}「{}」", path.display());
+    sentence(
+        err,
+        &format!("{what}「{}」", path.display()),
+        Some(path),
+        access,
+    )
+}
+
+/// The same for standard output sent to a file (`renkei rules > 規則.toml`),
+/// whose name renkei does not know.
+pub fn describe_stdout(err: &io::Error) -> String {
+    sentence(err, "結果の書き出し先", None, Access::Write)
+}
+
+/// `p` is the subject as staff know it; `path` is looked at to find a file
+/// standing where a folder should be.
+fn sentence(err: &io::Error, p: &str, path: Option<&Path>, access: Access) -> String {
     match cause(err) {
         Cause::Locked => format!(
             "{p}はほかのプログラム（Excel など）で開かれています。閉じてから、もう一度実行してください。"
@@ -63,12 +79,13 @@ pub fn describe(err: &io::Error, what: &str, path: &Path, access: Access) -> Str
                 "{p}に書き込む権限がありません。読み取り専用でないか、ほかのプログラムで開いていないかを確かめてください。"
             ),
         },
-        Cause::NotAFolder => match file_in_the_way(path) {
-            Some(file) if file != path => format!(
+        Cause::NotAFolder => match path.and_then(|p| file_in_the_way(p).map(|f| (p, f))) {
+            Some((path, file)) if file != path => format!(
                 "{p}を作れません。途中の「{}」がフォルダではなくファイルです。",
                 file.display()
             ),
-            _ => format!("{p}はフォルダではありません（同じ名前のファイルがあります）。"),
+            Some(_) => format!("{p}はフォルダではなくファイルです。"),
+            None => format!("{p}はフォルダではありません。"),
         },
         Cause::IsAFolder => format!("{p}はフォルダです。ファイルを指定してください。"),
         Cause::DiskFull => format!(
@@ -234,6 +251,8 @@ mod tests {
             assert!(s.contains(want), "{kind:?}: {s}");
             assert!(!s.is_ascii() && s.ends_with('。'), "{s}");
         }
+        let s = describe_stdout(&io::Error::from(ErrorKind::StorageFull));
+        assert_eq!(s, "ディスクがいっぱいです（結果の書き出し先）。空きを作ってから、もう一度実行してください。");
     }
 
     #[test]
@@ -247,9 +266,12 @@ mod tests {
             file.to_str().unwrap(),
             Access::Write,
         );
-        assert!(
-            s.ends_with("はフォルダではありません（同じ名前のファイルがあります）。"),
-            "{s}"
+        assert_eq!(
+            s,
+            format!(
+                "出力先「{}」はフォルダではなくファイルです。",
+                file.display()
+            )
         );
         let below = file.join("フィードバック");
         let e = std::fs::create_dir_all(&below).unwrap_err();

@@ -108,7 +108,7 @@ fn an_output_path_that_is_a_file_is_named_in_japanese() {
     );
     assert_eq!(code, 2);
     let want = format!(
-        "エラー: 出力先「{}」はフォルダではありません（同じ名前のファイルがあります）。",
+        "エラー: 出力先「{}」はフォルダではなくファイルです。",
         file.path().display()
     );
     assert!(stderr.starts_with(&want), "{stderr}");
