@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Tries the Windows package under Wine the way staff use it: unzipped, run
 # on Japanese folders, double-clicked, with a folder dropped on its icon, with
-# an output workbook held open. Not part of CI (no Wine there).
+# an output workbook held open; then the library's unit tests built for
+# Windows. Not part of CI (no Wine there).
 #
 #   tools/windows-smoke.sh          builds the zip (tools/package-windows.sh), then tries it
 #
@@ -264,6 +265,22 @@ check "… and printed no prompt" lacks "$(pane)" "Enter キー"
 rm -rf "$EMPTY/入力"
 started_alone "$EMPTY" "$WINE renkei.exe </dev/null"
 check "input redirected: does not wait" wait_for "EXIT=2"
+
+# --- The library's own tests, built for Windows ------------------------------------
+# Runs the cfg(windows) code paths the checks above do not reach one by one
+# (path separators, Windows error codes, clap's labels) on the Windows build.
+echo "# unit tests of the Windows build"
+TESTS=$(cargo test --release --locked --target x86_64-pc-windows-gnu --lib --no-run --message-format=json 2>/dev/null |
+  python3 -c 'import json,sys
+for l in sys.stdin:
+    m = json.loads(l)
+    if m.get("reason") == "compiler-artifact" and m.get("executable") and m["target"]["kind"] == ["lib"]:
+        print(m["executable"])')
+cp "$PKG/bcryptprimitives.dll" "$(dirname "$TESTS")/"
+code=0
+timeout 900 "$WINE" "$TESTS" </dev/null >"$WORK/unit.txt" 2>&1 || code=$?
+rm -f "$(dirname "$TESTS")/bcryptprimitives.dll"
+check "cargo test --lib, built for Windows, under Wine: $(grep '^test result' "$WORK/unit.txt")" test "$code" = 0
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
