@@ -12,7 +12,7 @@
 use serde::Serialize;
 use unicode_normalization::UnicodeNormalization;
 
-use crate::model::{Kind, Labels};
+use crate::model::{Kind, Labels, Source, Sources};
 use crate::rules::lexicon::OwnMention;
 use crate::rules::pattern::{Scan, Span};
 use crate::rules::Rules;
@@ -90,13 +90,18 @@ pub struct Explanation {
 
 /// Classifies one remark.
 pub fn classify(rules: &Rules, input: &Input<'_>) -> Labels {
+    run(rules, input, &mut NoTrace).0
+}
+
+/// Classifies one remark, with the rule behind each label.
+pub fn classify_with_sources(rules: &Rules, input: &Input<'_>) -> (Labels, Sources) {
     run(rules, input, &mut NoTrace)
 }
 
 /// Classifies one remark and says why.
 pub fn explain(rules: &Rules, input: &Input<'_>) -> Explanation {
     let mut rec = Recorder(Vec::new());
-    let labels = run(rules, input, &mut rec);
+    let (labels, _) = run(rules, input, &mut rec);
     Explanation {
         labels,
         steps: rec.0,
@@ -137,7 +142,7 @@ fn step(family: Family, label: &str, rule: &str, matched: Vec<&str>, decisive: b
     }
 }
 
-fn run<T: Trace>(rules: &Rules, input: &Input<'_>, t: &mut T) -> Labels {
+fn run<T: Trace>(rules: &Rules, input: &Input<'_>, t: &mut T) -> (Labels, Sources) {
     let text = input.text;
     let scan = rules.patterns().scan(text);
     let lexicon = rules.lexicon();
@@ -214,13 +219,18 @@ fn run<T: Trace>(rules: &Rules, input: &Input<'_>, t: &mut T) -> Labels {
     // weak rules only when no other rule fired.
     let cats = rules.categories();
     let mut hit = vec![false; cats.len()];
+    // The first rule that fired for each category.
+    let mut why = vec![Source::Default; cats.len()];
     for weak in [false, true] {
         if weak && hit.iter().any(|&h| h) {
             break;
         }
         for (i, c) in cats.iter().enumerate() {
-            for r in c.rules.iter().filter(|r| r.weak == weak) {
+            for (k, r) in c.rules.iter().enumerate().filter(|(_, r)| r.weak == weak) {
                 if r.other_party.is_none_or(|v| v == other_party) && r.cond.eval(&scan).is_some() {
+                    if !hit[i] {
+                        why[i] = Source::Rule(rules.category_rule_id(i, k));
+                    }
                     hit[i] = true;
                     t.step(|| {
                         let mut m = r.cond.matched(rules.patterns(), &scan, text);
@@ -242,7 +252,7 @@ fn run<T: Trace>(rules: &Rules, input: &Input<'_>, t: &mut T) -> Labels {
             }
         }
     }
-    let categories = if input.given_categories.is_empty() {
+    let (categories, category_sources) = if input.given_categories.is_empty() {
         if !hit.iter().any(|&h| h) {
             hit[rules.fallback_index()] = true;
             t.step(|| {
@@ -257,9 +267,10 @@ fn run<T: Trace>(rules: &Rules, input: &Input<'_>, t: &mut T) -> Labels {
         }
         cats.iter()
             .zip(&hit)
-            .filter(|(_, &h)| h)
-            .map(|(c, _)| c.name.clone())
-            .collect()
+            .zip(&why)
+            .filter(|((_, &h), _)| h)
+            .map(|((c, _), &w)| (c.name.clone(), w))
+            .unzip()
     } else {
         let given = given_categories(rules, input.given_categories);
         for (i, c) in cats.iter().enumerate() {
@@ -274,14 +285,15 @@ fn run<T: Trace>(rules: &Rules, input: &Input<'_>, t: &mut T) -> Labels {
                 true,
             )
         });
-        given
+        let sources = vec![Source::Sheet; given.len()];
+        (given, sources)
     };
 
     // 課題/アイデア: the rule with the latest match (the final clause decides).
-    let kind = match input.given_kind {
+    let (kind, kind_source) = match input.given_kind {
         Some(k) => {
             t.step(|| step(Family::Kind, k.label(), "例②で人が付けた区分", vec![], true));
-            k
+            (k, Source::Sheet)
         }
         None => decide_kind(rules, &scan, text, t),
     };
@@ -290,7 +302,7 @@ fn run<T: Trace>(rules: &Rules, input: &Input<'_>, t: &mut T) -> Labels {
     let loc = rules.locations();
     let own_members = own.is_some_and(|o| related[o]);
     let mut location = None;
-    for r in &loc.rules {
+    for (k, r) in loc.rules.iter().enumerate() {
         let fired = r.other_party.is_none_or(|v| v == other_party)
             && r.own_members.is_none_or(|v| v == own_members)
             && (r.categories.is_empty() || r.categories.iter().any(|&c| hit[c]))
@@ -310,13 +322,13 @@ fn run<T: Trace>(rules: &Rules, input: &Input<'_>, t: &mut T) -> Labels {
                 }
                 step(Family::Location, r.location.label(), &r.name, m, first)
             });
-            location.get_or_insert(r.location);
+            location.get_or_insert((r.location, Source::Rule(rules.location_rule_id(k))));
             if !T::ALL {
                 break;
             }
         }
     }
-    let location = location.unwrap_or_else(|| {
+    let (location, location_source) = location.unwrap_or_else(|| {
         t.step(|| {
             step(
                 Family::Location,
@@ -326,10 +338,10 @@ fn run<T: Trace>(rules: &Rules, input: &Input<'_>, t: &mut T) -> Labels {
                 true,
             )
         });
-        loc.default
+        (loc.default, Source::Default)
     });
 
-    Labels {
+    let labels = Labels {
         categories,
         kind,
         location,
@@ -339,10 +351,16 @@ fn run<T: Trace>(rules: &Rules, input: &Input<'_>, t: &mut T) -> Labels {
             .filter(|(_, &r)| r)
             .map(|(p, _)| parties[p].name.clone())
             .collect(),
-    }
+    };
+    let sources = Sources {
+        categories: category_sources,
+        kind: kind_source,
+        location: location_source,
+    };
+    (labels, sources)
 }
 
-fn decide_kind<T: Trace>(rules: &Rules, scan: &Scan, text: &str, t: &mut T) -> Kind {
+fn decide_kind<T: Trace>(rules: &Rules, scan: &Scan, text: &str, t: &mut T) -> (Kind, Source) {
     let kinds = rules.kinds();
     let mut best: Option<(usize, Span)> = None;
     for (i, r) in kinds.rules.iter().enumerate() {
@@ -369,7 +387,7 @@ fn decide_kind<T: Trace>(rules: &Rules, scan: &Scan, text: &str, t: &mut T) -> K
         }
     }
     match best {
-        Some((i, _)) => kinds.rules[i].kind,
+        Some((i, _)) => (kinds.rules[i].kind, Source::Rule(rules.kind_rule_id(i))),
         None => {
             t.step(|| {
                 step(
@@ -380,7 +398,7 @@ fn decide_kind<T: Trace>(rules: &Rules, scan: &Scan, text: &str, t: &mut T) -> K
                     true,
                 )
             });
-            kinds.default
+            (kinds.default, Source::Default)
         }
     }
 }

@@ -44,7 +44,7 @@ pub enum Command {
     Template(TemplateArgs),
     /// 使われるルールを表示します。--check でルールのフォルダを検査します
     Rules(RulesArgs),
-    /// ラベル付きの意見一覧（TSV）でルールの精度を測ります
+    /// ラベル付きの意見一覧（TSV）で、ルール・学習モデル・その組み合わせの精度を測ります
     Eval(EvalArgs),
     /// コマンドの説明を表示します（例: renkei help run）
     Help(HelpArgs),
@@ -110,9 +110,13 @@ pub struct ExplainArgs {
     #[arg(long, value_name = "備考")]
     pub note: Option<String>,
 
-    /// ルールファイルのフォルダ
+    /// ルールファイルのフォルダ（中のラベル付き TSV も学習に使います）
     #[arg(long, value_name = "フォルダ")]
     pub rules: Option<PathBuf>,
+
+    /// 出力フォルダ（その修正の台帳も使います）
+    #[arg(short = 'o', long = "out", value_name = "出力フォルダ")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -149,9 +153,17 @@ pub struct EvalArgs {
     #[arg(long)]
     pub json: bool,
 
-    /// ルールファイルのフォルダ
+    /// ルールファイルのフォルダ（中のラベル付き TSV も学習に使います）
     #[arg(long, value_name = "フォルダ")]
     pub rules: Option<PathBuf>,
+
+    /// 学習モデルを、このファイルだけで K 分割の交差検証をして測ります
+    #[arg(long, value_name = "K")]
+    pub cv: Option<usize>,
+
+    /// ルール・言葉ごとに、正しく当たった数と間違って当たった数を表示します
+    #[arg(long)]
+    pub patterns: bool,
 }
 
 #[derive(Debug, Args)]

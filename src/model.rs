@@ -185,6 +185,20 @@ pub struct Meeting {
 }
 
 impl Meeting {
+    /// The meeting's part of a remark's identity ([`crate::identity`]).
+    pub fn occasion(&self) -> String {
+        crate::identity::occasion(self.date, self.round)
+    }
+
+    /// A remark's identity, for one of this meeting's remarks.
+    pub fn key_of(&self, remark: &Remark) -> crate::identity::RemarkKey {
+        crate::identity::RemarkKey {
+            profession: self.profession.clone(),
+            match_key: remark.match_key.clone(),
+            occasion: self.occasion(),
+        }
+    }
+
     /// A short human name: `薬剤師 第1回 (2022-04-01)`.
     pub fn display_name(&self) -> String {
         let mut s = self.profession.clone();
@@ -201,7 +215,8 @@ impl Meeting {
 /// One remark (意見) as read, before classification.
 #[derive(Debug, Clone, Serialize)]
 pub struct Remark {
-    /// Stable id: hash of the meeting's file + sheet and the match key.
+    /// Stable id of its identity ([`crate::identity`]): profession, match key
+    /// and the meeting's date or round; never the file's name or place.
     pub id: String,
     /// Index into [`Batch::meetings`].
     pub meeting: usize,
@@ -306,4 +321,31 @@ pub struct Labels {
     pub location: Location,
     /// 関係職種: canonical names, in lexicon order.
     pub related: Vec<String>,
+}
+
+/// Where one label came from: shown in 分類一覧 (`分類の根拠`) and by
+/// `renkei explain`, so every label can be traced and corrected.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub enum Source {
+    /// A rule of the rule files (an id of [`crate::rules::Rules::rule_name`]).
+    Rule(u32),
+    /// The learned model, with its probability.
+    Model(f32),
+    /// A person's label in a 例② sheet.
+    Sheet,
+    /// A correction typed for this remark (the ledger).
+    Correction,
+    /// A correction of the same words at another meeting of the profession.
+    SameWording,
+    /// Nothing decided: その他, or the rule files' default.
+    Default,
+}
+
+/// The source of each label of one remark; `categories` runs beside
+/// [`Labels::categories`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Sources {
+    pub categories: Vec<Source>,
+    pub kind: Source,
+    pub location: Source,
 }

@@ -1,11 +1,15 @@
-//! `renkei eval LABELED.tsv [--json] [--rules DIR]`: scores the rules
-//! against labeled remarks (see [`crate::rules::eval`]).
+//! `renkei eval LABELED.tsv [--cv K] [--json] [--rules DIR]`: scores the
+//! rules alone, the learned model alone and the two combined against
+//! labeled remarks (see [`crate::learn::eval`]). The model is the one `run`
+//! would train (shipped data and the rule folder's TSVs), or with `--cv K`
+//! one trained on the other folds of the file itself.
 
 use super::rules::print_stdout;
 use super::Status;
 use crate::cli::EvalArgs;
+use crate::learn::{eval, examples};
 use crate::os::error::{describe, Access};
-use crate::rules::eval::{evaluate, parse_labeled};
+use crate::rules::eval::parse_labeled;
 use crate::rules::Rules;
 
 pub fn execute(args: &EvalArgs) -> Status {
@@ -37,9 +41,42 @@ pub fn execute(args: &EvalArgs) -> Status {
             return Status::Failed;
         }
     };
-    let report = evaluate(&rules, &set);
+    if args.patterns {
+        let rows = crate::rules::audit::audit(&rules, &set);
+        return if args.json {
+            match serde_json::to_string_pretty(&rows) {
+                Ok(j) => print_stdout(&(j + "\n")),
+                Err(e) => {
+                    eprintln!("JSON を作れません（{e}）");
+                    Status::Failed
+                }
+            }
+        } else {
+            print_stdout(&crate::rules::audit::render(&rows))
+        };
+    }
+    let comparison = match args.cv {
+        Some(k) if k < 2 => {
+            eprintln!("--cv には 2 以上の分割数を指定してください（例: --cv 5）");
+            return Status::Failed;
+        }
+        Some(k) => eval::cross_validate(&rules, &set, k),
+        None => {
+            let mut training = examples::shipped();
+            if let Some(dir) = &args.rules {
+                match examples::from_rules_dir(dir, rules.model_settings().office_weight as f32) {
+                    Ok(e) => training.extend(e),
+                    Err(e) => {
+                        eprintln!("{e}");
+                        return Status::Failed;
+                    }
+                }
+            }
+            eval::compare(&rules, &set, &training)
+        }
+    };
     if args.json {
-        match serde_json::to_string_pretty(&report) {
+        match serde_json::to_string_pretty(&comparison) {
             Ok(j) => print_stdout(&(j + "\n")),
             Err(e) => {
                 eprintln!("JSON を作れません（{e}）");
@@ -47,6 +84,6 @@ pub fn execute(args: &EvalArgs) -> Status {
             }
         }
     } else {
-        print_stdout(&report.render())
+        print_stdout(&comparison.render())
     }
 }

@@ -1,13 +1,21 @@
-//! `renkei explain TEXT [--profession NAME] [--note 備考] [--rules DIR]`:
-//! shows how one remark is normalized and classified, with every rule that
-//! fired and the words it matched, so staff can see why and fix a rule file.
+//! `renkei explain TEXT [--profession NAME] [--note 備考] [--rules DIR] [--out DIR]`:
+//! shows how one remark is normalized and classified: every rule that fired
+//! and the words it matched, what the learned model says (probabilities, the
+//! character sequences that weighed most, the nearest labeled remarks), and
+//! where each final label came from, so staff can see why and fix a rule
+//! file or correct a label. With `--out`, that output folder's corrections
+//! ledger is used as `run` would use it.
 
 use std::fmt::Write as _;
 
 use super::rules::print_stdout;
 use super::Status;
+use crate::aggregate::OTHER_CATEGORY;
 use crate::classify::{explain, Explanation, Family, Input};
 use crate::cli::ExplainArgs;
+use crate::learn::{self, combine::Classifier, features::Context, TrainSettings};
+use crate::ledger::Ledger;
+use crate::model::{Labels, Source, Sources};
 use crate::normalize::normalize;
 use crate::rules::Rules;
 
@@ -47,7 +55,45 @@ pub fn execute(args: &ExplainArgs) -> Status {
         given_categories: &[],
         given_kind: None,
     };
-    print_stdout(&render(&input, &explain(&rules, &input)))
+    // The model as `run` trains it: shipped data, the rule folder's TSVs
+    // and, with --out, the ledger's corrections.
+    let weight = rules.model_settings().office_weight as f32;
+    let mut examples = learn::examples::shipped();
+    if let Some(dir) = &args.rules {
+        match learn::examples::from_rules_dir(dir, weight) {
+            Ok(e) => examples.extend(e),
+            Err(e) => {
+                eprintln!("{e}");
+                return Status::Failed;
+            }
+        }
+    }
+    let ledger = match args.out.as_deref().map(Ledger::open).transpose() {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("{e}");
+            return Status::Failed;
+        }
+    };
+    let mut vocabulary: Vec<String> = rules.categories().iter().map(|c| c.name.clone()).collect();
+    vocabulary.push(OTHER_CATEGORY.to_string());
+    if let Some(l) = &ledger {
+        examples.extend(learn::examples::from_ledger(l, &vocabulary, weight));
+    }
+    let classifier = Classifier::train(&rules, &examples, &TrainSettings::default());
+    let (mut labels, mut sources) = classifier.classify(&input);
+    let correction = ledger
+        .as_ref()
+        .and_then(|l| correction_for(l, &input, &vocabulary, &mut labels, &mut sources));
+    let mut out = render(&input, &explain(&rules, &input));
+    out.push_str(&render_model(&classifier, &input));
+    out.push_str(&render_sources(
+        &rules,
+        &labels,
+        &sources,
+        correction.as_deref(),
+    ));
+    print_stdout(&out)
 }
 
 /// The explanation for a terminal, in Japanese.
@@ -63,7 +109,7 @@ pub fn render(input: &Input<'_>, ex: &Explanation) -> String {
     if let Some(n) = input.note {
         let _ = writeln!(o, "備考: {n}");
     }
-    let _ = writeln!(o, "\n効いたルール:");
+    let _ = writeln!(o, "\nルールの判定（効いたルール）:");
     for family in [
         Family::Category,
         Family::Kind,
@@ -86,21 +132,148 @@ pub fn render(input: &Input<'_>, ex: &Explanation) -> String {
             let _ = writeln!(o, "{mark}");
         }
     }
-    let l = &ex.labels;
+    o
+}
+
+/// The ledger's correction of the same words from the same profession
+/// (the newest), applied to `labels` as `run` would; its description.
+fn correction_for(
+    ledger: &Ledger,
+    input: &Input<'_>,
+    vocabulary: &[String],
+    labels: &mut Labels,
+    sources: &mut Sources,
+) -> Option<String> {
+    let key = crate::normalize::match_key(input.text);
+    let entry = ledger
+        .entries()
+        .iter()
+        .filter(|e| e.key.profession == input.profession && e.key.match_key == key)
+        .filter(|e| !e.correction().is_empty())
+        .max_by(|a, b| a.last_changed().cmp(b.last_changed()))?;
+    let checked = crate::ledger::apply::check(
+        &entry.correction(),
+        &crate::ledger::apply::Vocabulary {
+            categories: vocabulary,
+        },
+    );
+    checked.apply_to(labels, Some(sources), Source::Correction);
+    Some(format!(
+        "{}（ID {}、{} に記録）",
+        entry.meeting,
+        entry.id,
+        entry.last_changed()
+    ))
+}
+
+/// What the model says about the remark.
+fn render_model(c: &Classifier, input: &Input<'_>) -> String {
+    let mut o = String::new();
+    let (labels, sources) = crate::classify::classify_with_sources(c.rules(), input);
+    let (Some(model), Some(p)) = (c.model(), c.predict(input, &labels, &sources)) else {
+        let _ = writeln!(
+            o,
+            "\n学習モデル: 使っていません（settings.toml の [model] で止めています）"
+        );
+        return o;
+    };
+    let cues = c.cues(&labels, &sources);
+    let ctx = Context {
+        profession: input.profession,
+        cues: &cues,
+    };
+    let _ = writeln!(o, "\n学習モデル（ラベル付きの意見から学んだ分類）:");
+    let mut cats = p.categories.clone();
+    cats.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let top: Vec<String> = cats
+        .iter()
+        .take(5)
+        .map(|(c, q)| format!("{c} {q:.2}"))
+        .collect();
+    let _ = writeln!(o, "  カテゴリの確率（上位）: {}", top.join("、"));
+    if let Some((k, q)) = p.best_kind() {
+        let _ = writeln!(o, "  課題/アイデア: {} {q:.2}", k.label());
+    }
+    if let Some(l) = p.location {
+        let _ = writeln!(
+            o,
+            "  所在: 職種内 {:.2}・職種間 {:.2}・地域全体 {:.2}",
+            l[0], l[1], l[2]
+        );
+    }
+    let mut shown: Vec<String> = cats.iter().take(2).map(|(c, _)| c.clone()).collect();
+    if let Some((k, _)) = p.best_kind() {
+        shown.push(k.label().to_string());
+    }
+    if let Some((l, _)) = p.best_location() {
+        shown.push(l.label().to_string());
+    }
+    for label in shown {
+        let strongest = model.strongest(input.text, ctx, &label, 5);
+        if strongest.is_empty() {
+            continue;
+        }
+        let words: Vec<String> = strongest
+            .iter()
+            .map(|(n, w)| format!("「{n}」+{w:.2}"))
+            .collect();
+        let _ = writeln!(o, "  「{label}」に効いた文字の並び: {}", words.join(" "));
+    }
+    let _ = writeln!(o, "  いちばん近いラベル付きの意見:");
+    for (m, sim) in model.nearest(input.text, ctx, 3) {
+        let mut labels = Vec::new();
+        if let Some(c) = &m.categories {
+            labels.push(c.join("、"));
+        }
+        if let Some(k) = m.kind {
+            labels.push(k.label().to_string());
+        }
+        if let Some(l) = m.location {
+            labels.push(l.label().to_string());
+        }
+        let _ = writeln!(
+            o,
+            "    {sim:.2} [{}] {} → {}（{}）",
+            m.profession,
+            m.text,
+            labels.join("／"),
+            m.origin.describe()
+        );
+    }
+    o
+}
+
+/// The final labels and where each came from.
+fn render_sources(rules: &Rules, l: &Labels, s: &Sources, correction: Option<&str>) -> String {
+    let one = |src: Source| match src {
+        Source::Rule(id) => format!("ルール「{}」", rules.rule_name(id)),
+        Source::Model(p) => format!("学習モデル（確率 {p:.2}）"),
+        Source::Sheet => "例②のシートで人が付けた分類".to_string(),
+        Source::Correction => format!("修正の台帳: {}", correction.unwrap_or("")),
+        Source::SameWording => "同じ文の別の会議での修正".to_string(),
+        Source::Default => "どれにも当たらないときの既定".to_string(),
+    };
+    let mut o = String::new();
+    let _ = writeln!(o, "\n判定とその根拠:");
+    for (c, &src) in l.categories.iter().zip(&s.categories) {
+        let _ = writeln!(o, "  カテゴリ: {c} ← {}", one(src));
+    }
+    let _ = writeln!(o, "  課題/アイデア: {} ← {}", l.kind.label(), one(s.kind));
+    let _ = writeln!(
+        o,
+        "  所在: {} → 連携の場: {} ← {}",
+        l.location.label(),
+        l.location.tier().label(),
+        one(s.location)
+    );
     let related = if l.related.is_empty() {
         "（なし）".to_string()
     } else {
         l.related.join("、")
     };
-    let _ = writeln!(o, "\n判定:");
-    let _ = writeln!(o, "  カテゴリ: {}", l.categories.join("、"));
-    let _ = writeln!(o, "  課題/アイデア: {}", l.kind.label());
     let _ = writeln!(
         o,
-        "  所在: {} → 連携の場: {}",
-        l.location.label(),
-        l.location.tier().label()
+        "  関係職種: {related} ← 職種の辞書（professions.toml）と備考"
     );
-    let _ = writeln!(o, "  関係職種: {related}");
     o
 }

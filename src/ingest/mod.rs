@@ -15,7 +15,6 @@ pub mod title;
 pub mod workbook;
 
 use std::collections::HashMap;
-use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -152,8 +151,13 @@ fn read_file(c: &Candidate, options: &Options, lexicon: &Lexicon) -> FileRead {
             SheetContent::Cells(grid) => {
                 let mut read = sheet::read_sheet(&grid, &c.display, &stem, &s.name, lexicon);
                 if let Some(meeting) = &read.meeting {
+                    let occasion = meeting.occasion();
                     for remark in &mut read.remarks {
-                        remark.id = id_hash(&file_name, &meeting.sheet, &remark.match_key);
+                        remark.id = crate::identity::remark_id(
+                            &meeting.profession,
+                            &remark.match_key,
+                            &occasion,
+                        );
                     }
                 }
                 read
@@ -232,25 +236,8 @@ fn assemble(candidates: &[Candidate], reads: Vec<Option<FileRead>>) -> Batch {
     batch
 }
 
-/// Remark id = hash of the meeting (file name + sheet) and the match key, so a
-/// rerun after staff fix a typo elsewhere in the file keeps the same ids and
-/// the corrections made against them: the first 6 bytes of a SHA-256, in
-/// lowercase hex. Computed while the file is read, on all cores.
-fn id_hash(file_name: &str, sheet: &str, match_key: &str) -> String {
-    let mut h = Sha256::new();
-    for part in [file_name, "\u{0}", sheet, "\u{0}", match_key] {
-        h.update(part.as_bytes());
-    }
-    let digest = h.finalize();
-    let mut id = String::with_capacity(12);
-    for b in &digest[..6] {
-        let _ = write!(id, "{b:02x}");
-    }
-    id
-}
-
-/// The same opinion twice in one meeting (the same [`id_hash`]) gets `-2`,
-/// `-3` … in reading order.
+/// The same opinion twice in one meeting (the same identity, see
+/// [`crate::identity`]) gets `-2`, `-3` … in reading order.
 fn unique_id(hash: String, uses: &mut HashMap<String, usize>) -> String {
     let n = uses.entry(hash.clone()).or_insert(0);
     *n += 1;

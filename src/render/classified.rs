@@ -4,8 +4,9 @@
 //! and what was read (`会議一覧`, `取込結果`).
 //!
 //! Sheets, in order: `一覧`, `職種内`, `職種間`, `地域全体`, `集計`,
-//! `カテゴリ行列`, `二次連携候補`, `会議一覧`, `取込結果`, `選択肢` (the
-//! dropdown values of the 修正 columns).
+//! `カテゴリ行列`, `二次連携候補`, `会議一覧`, `取込結果`, `修正履歴` (the
+//! corrections ledger whole), `選択肢` (the dropdown values of the 修正
+//! columns). Columns staff added to `一覧` follow its own 18.
 //!
 //! The remark sheets are the big ones (a prefecture's archive has 60,000
 //! remarks), so they are written in constant-memory mode, row by row, with
@@ -25,9 +26,10 @@ use rust_xlsxwriter::{
 use super::style::{
     self, print_setup, write_header, write_record, Cell, RowHeights, Styles, Widths,
 };
-use super::{intake, summary, Context};
+use super::{history, intake, summary, Context};
 use crate::aggregate::OTHER_CATEGORY;
-use crate::model::{Kind, Location};
+use crate::model::{Kind, Labels, Location, Source, Sources};
+use crate::rules::Rules;
 
 /// The columns of `一覧`, exactly (SPEC §5).
 pub const HEADERS: [&str; 18] = [
@@ -51,9 +53,36 @@ pub const HEADERS: [&str; 18] = [
     "所在(修正)",
 ];
 
+/// After the 18: where each label came from (a rule, the model, a 例②
+/// sheet, a correction), so staff can see what to trust and what to fix.
+pub const BASIS_HEADER: &str = "分類の根拠";
+
+/// Every column renkei writes in `一覧`: the 18, then [`BASIS_HEADER`].
+pub const COLUMNS: [&str; 19] = [
+    HEADERS[0],
+    HEADERS[1],
+    HEADERS[2],
+    HEADERS[3],
+    HEADERS[4],
+    HEADERS[5],
+    HEADERS[6],
+    HEADERS[7],
+    HEADERS[8],
+    HEADERS[9],
+    HEADERS[10],
+    HEADERS[11],
+    HEADERS[12],
+    HEADERS[13],
+    HEADERS[14],
+    HEADERS[15],
+    HEADERS[16],
+    HEADERS[17],
+    BASIS_HEADER,
+];
+
 /// Width caps of the `一覧` columns.
-const CAPS: [usize; 18] = [
-    14, 28, 11, 16, 14, 50, 50, 24, 10, 10, 10, 24, 16, 20, 40, 20, 12, 10,
+const CAPS: [usize; 19] = [
+    14, 28, 11, 16, 14, 50, 50, 24, 10, 10, 10, 24, 16, 20, 40, 20, 12, 10, 40,
 ];
 
 /// `職種内` / `職種間` / `地域全体` show a compact subset of the `一覧`
@@ -62,7 +91,9 @@ const CAPS: [usize; 18] = [
 const LOCATION_COLUMNS: [usize; 7] = [0, 1, 3, 5, 7, 8, 11];
 
 /// All the `一覧` columns.
-const ALL_COLUMNS: [usize; 18] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17];
+const ALL_COLUMNS: [usize; 19] = [
+    0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18,
+];
 
 const COL_ID: usize = 0;
 const COL_PROFESSION: usize = 3;
@@ -81,6 +112,7 @@ struct RowTexts<'a> {
     group: Cow<'a, str>,
     relisted: Cow<'a, str>,
     source: String,
+    basis: String,
 }
 
 /// Everything the remark sheets show, computed once and shared by the threads.
@@ -90,6 +122,8 @@ struct RemarkTable<'a> {
     meeting_dates: Vec<Option<ExcelDateTime>>,
     texts: Vec<RowTexts<'a>>,
     widths: Widths,
+    /// Columns staff added to `一覧` (after its own), measured.
+    staff_widths: Widths,
     /// Per remark, the lines its row takes in `一覧` and in a 所在 sheet
     /// ([`Widths::row_lines`] there).
     lines: Vec<RowLines>,
@@ -143,6 +177,10 @@ impl<'a> RemarkTable<'a> {
                         .get(i)
                         .map_or(Cow::Borrowed(""), |r| joined(r)),
                     source: remark.source.display(),
+                    basis: match (labels, ctx.sources.get(i)) {
+                        (Some(l), Some(s)) => basis(l, s, ctx.rules),
+                        _ => String::new(),
+                    },
                 }
             })
             .collect();
@@ -151,12 +189,13 @@ impl<'a> RemarkTable<'a> {
             meeting_names,
             meeting_dates,
             texts,
-            widths: Widths::new(&HEADERS, &CAPS),
+            widths: Widths::new(&COLUMNS, &CAPS),
+            staff_widths: staff_widths(ctx),
             lines: Vec::new(),
         };
         // Every text cell measured once, on all cores.
         let n = batch.remarks.len();
-        let measured: Vec<[usize; 18]> = (0..n)
+        let measured: Vec<[usize; 19]> = (0..n)
             .into_par_iter()
             .map(|i| table.cells(i).map(|cell| style::measure(cell.text())))
             .collect();
@@ -182,8 +221,10 @@ impl<'a> RemarkTable<'a> {
                     });
                     widths.measured_row_lines(texts) as u32
                 };
+                let staff = table.staff_cells(i);
                 RowLines {
-                    all: lines(&ALL_COLUMNS),
+                    all: (lines(&ALL_COLUMNS) as usize).max(table.staff_widths.row_lines(&staff))
+                        as u32,
                     location: lines(&LOCATION_COLUMNS),
                 }
             })
@@ -192,14 +233,14 @@ impl<'a> RemarkTable<'a> {
         table
     }
 
-    /// The 18 cells of remark `i`'s row.
-    fn cells(&self, i: usize) -> [Cell<'_>; 18] {
+    /// The 19 cells of remark `i`'s row.
+    fn cells(&self, i: usize) -> [Cell<'_>; 19] {
         let ctx = self.ctx;
         let remark = &ctx.batch.remarks[i];
         let meeting = ctx.batch.meetings.get(remark.meeting);
         let labels = ctx.labels.get(i);
         let texts = &self.texts[i];
-        let fix = ctx.corrections.get(i);
+        let fix = ctx.ledger.per_remark.get(i);
         let text = |s: Option<&'a str>| Cell::Text(s.unwrap_or_default());
         let label = |f: fn(&crate::model::Labels) -> &'static str| Cell::Text(labels.map_or("", f));
         [
@@ -228,7 +269,16 @@ impl<'a> RemarkTable<'a> {
             Cell::Text(fix.map_or("", |c| c.category.as_str())),
             Cell::Text(fix.map_or("", |c| c.kind.as_str())),
             Cell::Text(fix.map_or("", |c| c.location.as_str())),
+            Cell::Text(&texts.basis),
         ]
+    }
+
+    /// The cells of remark `i` in the staff columns (none without them).
+    fn staff_cells(&self, i: usize) -> Vec<Cell<'_>> {
+        match self.ctx.ledger.staff_values.get(i) {
+            Some(values) => values.iter().map(|v| Cell::Text(v)).collect(),
+            None => vec![Cell::Blank; self.ctx.ledger.staff_columns.len()],
+        }
     }
 
     /// `一覧` (all columns) or a 所在 sheet (a subset) over `rows`; returns
@@ -240,19 +290,29 @@ impl<'a> RemarkTable<'a> {
         rows: impl Iterator<Item = usize>,
         columns: &[usize; N],
     ) -> Result<u32, XlsxError> {
-        let widths = self.widths.select(columns);
-        widths.apply(ws)?;
         // The ID is always the first column.
         debug_assert_eq!(columns[0], COL_ID);
         let whole = N == ALL_COLUMNS.len();
         debug_assert!(whole || columns == &LOCATION_COLUMNS[..]);
+        // Staff columns follow 一覧's own.
+        let staff: &[String] = if whole {
+            &self.ctx.ledger.staff_columns
+        } else {
+            &[]
+        };
+        let mut widths = self.widths.select(columns);
+        if !staff.is_empty() {
+            widths.append(&self.staff_widths);
+        }
+        widths.apply(ws)?;
         let rows: Vec<usize> = rows.collect();
         let lines_of = |i: usize| {
             let lines = self.lines[i];
             (if whole { lines.all } else { lines.location }) as usize
         };
         let heights = RowHeights::new(ws, rows.iter().map(|&i| lines_of(i)));
-        let headers = columns.map(|c| HEADERS[c]);
+        let mut headers: Vec<&str> = columns.iter().map(|&c| COLUMNS[c]).collect();
+        headers.extend(staff.iter().map(String::as_str));
         heights.set(ws, 0, 1)?;
         write_header(ws, st, 0, &headers)?;
         let mut row = 1;
@@ -260,14 +320,62 @@ impl<'a> RemarkTable<'a> {
             let all = self.cells(i);
             let cells = columns.map(|c| all[c]);
             heights.set(ws, row, lines_of(i))?;
-            row += write_record(ws, st, row, &cells, Some(0))?;
+            row += if staff.is_empty() {
+                write_record(ws, st, row, &cells, Some(0))?
+            } else {
+                let mut cells = cells.to_vec();
+                cells.extend(self.staff_cells(i));
+                write_record(ws, st, row, &cells, Some(0))?
+            };
         }
         style::end_table(ws, st, row)?;
         let last = row - 1;
-        ws.autofilter(0, 0, last, N as u16 - 1)?;
+        ws.autofilter(0, 0, last, headers.len() as u16 - 1)?;
         print_setup(ws, Some(0), true)?;
         Ok(last)
     }
+}
+
+/// `入退院支援=ルール「退院」、多職種連携=学習0.82／課題=ルール「否定・不足」／職種間=学習0.91`.
+pub(crate) fn basis(labels: &Labels, sources: &Sources, rules: &Rules) -> String {
+    let one = |s: Source| match s {
+        Source::Rule(id) => format!("ルール「{}」", rules.rule_name(id)),
+        Source::Model(p) => format!("学習{p:.2}"),
+        Source::Sheet => "例②".to_string(),
+        Source::Correction => "修正".to_string(),
+        Source::SameWording => "同じ文の修正".to_string(),
+        Source::Default => "既定".to_string(),
+    };
+    let categories: Vec<String> = labels
+        .categories
+        .iter()
+        .zip(&sources.categories)
+        .map(|(c, &s)| format!("{c}={}", one(s)))
+        .collect();
+    format!(
+        "{}／{}={}／{}={}",
+        categories.join("、"),
+        labels.kind.label(),
+        one(sources.kind),
+        labels.location.label(),
+        one(sources.location)
+    )
+}
+
+/// Width cap of a column staff added.
+const STAFF_CAP: usize = 30;
+
+/// The staff columns' widths, measured from their headers and values.
+fn staff_widths(ctx: &Context) -> Widths {
+    let columns = &ctx.ledger.staff_columns;
+    let headers: Vec<&str> = columns.iter().map(String::as_str).collect();
+    let mut widths = Widths::new(&headers, &vec![STAFF_CAP; columns.len()]);
+    for values in &ctx.ledger.staff_values {
+        for (col, v) in values.iter().enumerate() {
+            widths.feed(col, v);
+        }
+    }
+    widths
 }
 
 /// Builds the classified workbook. `others_done` is called once every sheet
@@ -290,15 +398,21 @@ pub(crate) fn workbook(ctx: &Context, others_done: impl FnOnce()) -> Result<Work
     wb.add_worksheet().set_name("集計")?;
     wb.add_worksheet_with_constant_memory()?
         .set_name("カテゴリ行列")?;
-    for name in ["二次連携候補", "会議一覧", "取込結果", CHOICES_SHEET] {
+    for name in [
+        "二次連携候補",
+        "会議一覧",
+        "取込結果",
+        history::SHEET,
+        CHOICES_SHEET,
+    ] {
         wb.add_worksheet().set_name(name)?;
     }
 
     let sheets = wb.worksheets_mut();
-    let [all, within, between, region, cross, matrix, pairs, meetings, intake_ws, choices_ws] =
+    let [all, within, between, region, cross, matrix, pairs, meetings, intake_ws, history_ws, choices_ws] =
         &mut sheets[..]
     else {
-        unreachable!("ten sheets were added");
+        unreachable!("eleven sheets were added");
     };
     let locations = [within, between, region];
     std::thread::scope(|scope| -> Result<(), XlsxError> {
@@ -316,6 +430,7 @@ pub(crate) fn workbook(ctx: &Context, others_done: impl FnOnce()) -> Result<Work
         summary::pairs(pairs, &st, ctx)?;
         intake::meetings(meetings, &st, ctx)?;
         intake::files(intake_ws, &st, ctx)?;
+        history::sheet(history_ws, &st, ctx)?;
         let here = choices_sheet(choices_ws, &st, &choices)
             .and_then(|()| category_matrix(matrix, &st, &table));
         let side = side.join().expect("所在 writer panicked");

@@ -16,6 +16,7 @@
 
 mod classified;
 mod feedback;
+mod history;
 mod intake;
 mod names;
 mod ranking;
@@ -31,9 +32,10 @@ use std::path::{Path, PathBuf};
 use rust_xlsxwriter::XlsxError;
 
 use crate::aggregate::Aggregate;
-use crate::model::{Batch, Labels};
+use crate::model::{Batch, Labels, Sources};
+use crate::rules::Rules;
 
-pub use classified::HEADERS as CLASSIFIED_HEADERS;
+pub use classified::{COLUMNS as CLASSIFIED_COLUMNS, HEADERS as CLASSIFIED_HEADERS};
 pub use names::feedback_file_name;
 
 /// `ランキング.xlsx`.
@@ -52,19 +54,26 @@ pub struct Context<'a> {
     /// Effective labels per remark (corrections applied); same length as
     /// `batch.remarks`.
     pub labels: &'a [Labels],
+    /// Where each label came from, per remark (may be shorter: the rest
+    /// shows no source).
+    pub sources: &'a [Sources],
+    /// The rules, for the names of the rules behind the labels.
+    pub rules: &'a Rules,
     pub agg: &'a Aggregate,
-    /// Per remark: what staff typed in the 修正 columns last time (may be
-    /// empty strings), written back so corrections survive a rerun. Same
-    /// length as the remarks (a shorter slice leaves the rest empty).
-    pub corrections: &'a [Correction],
+    /// The corrections ledger applied to this run: per remark what its 修正
+    /// cells show and its staff columns' values, and every entry of the
+    /// ledger for `修正履歴`. Its per-remark lists may be shorter than the
+    /// remarks (the rest is empty).
+    pub ledger: &'a Applied,
     /// Category names for the dropdowns, rule order, `その他` last.
     pub category_names: &'a [String],
     /// Keep speaker names in the feedback workbooks (`--keep-speakers`).
     pub keep_speakers: bool,
 }
 
+use crate::ledger::apply::Applied;
 /// What staff typed in the three 修正 columns of `一覧` for one remark.
-pub use crate::corrections::Correction;
+pub use crate::ledger::Correction;
 
 /// Why an output could not be written, in words for staff.
 #[derive(Debug, thiserror::Error)]
@@ -146,6 +155,51 @@ pub fn write_feedback(ctx: &Context, dir: &Path) -> Result<Vec<PathBuf>, RenderE
 /// `分類一覧.xlsx` and `フィードバック/`. All are built first; the old outputs
 /// are replaced only when all were built and none is locked.
 pub fn write_all(ctx: &Context, out_dir: &Path) -> Result<Written, RenderError> {
+    let staged = stage_all(ctx, out_dir)?;
+    staged.check()?;
+    staged.commit()
+}
+
+/// Every output built into a temporary file beside its destination, not yet
+/// in place: the caller decides what happens to the files there first.
+#[derive(Debug)]
+pub struct StagedOutputs {
+    ranking: save::Staged,
+    classified: save::Staged,
+    feedback: Vec<save::Staged>,
+}
+
+impl StagedOutputs {
+    fn all(&self) -> impl Iterator<Item = &save::Staged> {
+        [&self.ranking, &self.classified]
+            .into_iter()
+            .chain(&self.feedback)
+    }
+
+    /// Each destination with the SHA-256 of what will be written there.
+    pub fn destinations(&self) -> Vec<(&Path, &str)> {
+        self.all().map(|s| (s.dest(), s.sha256())).collect()
+    }
+
+    /// Fails when a destination cannot be replaced (open in Excel …).
+    pub fn check(&self) -> Result<(), RenderError> {
+        self.all().try_for_each(save::Staged::check)
+    }
+
+    /// Renames every temporary file over its destination.
+    pub fn commit(self) -> Result<Written, RenderError> {
+        self.check()?;
+        Ok(Written {
+            ranking: self.ranking.commit()?,
+            classified: self.classified.commit()?,
+            feedback: commit_all(self.feedback)?,
+        })
+    }
+}
+
+/// Builds the three outputs for `out_dir` concurrently, without replacing
+/// anything yet.
+pub fn stage_all(ctx: &Context, out_dir: &Path) -> Result<StagedOutputs, RenderError> {
     save::ensure_folder(out_dir)?;
     let feedback_dir = out_dir.join(FEEDBACK_DIR);
     save::ensure_folder(&feedback_dir)?;
@@ -172,16 +226,10 @@ pub fn write_all(ctx: &Context, out_dir: &Path) -> Result<Written, RenderError> 
         classified.join().expect("classified renderer panicked")
     });
     let (ranking, feedback) = jobs.into_results();
-    let (ranking, classified, feedback) = (ranking?, classified?, feedback?);
-    ranking.check()?;
-    classified.check()?;
-    for f in &feedback {
-        f.check()?;
-    }
-    Ok(Written {
-        ranking: ranking.commit()?,
-        classified: classified.commit()?,
-        feedback: commit_all(feedback)?,
+    Ok(StagedOutputs {
+        ranking: ranking?,
+        classified: classified?,
+        feedback: feedback?,
     })
 }
 

@@ -22,6 +22,8 @@ pub(crate) struct Staged {
     tmp: NamedTempFile,
     dest: PathBuf,
     label: String,
+    /// SHA-256 of the bytes written, for the output folder's manifest.
+    sha256: String,
 }
 
 /// The folder a destination is written in (`.` for a bare file name).
@@ -69,10 +71,16 @@ pub(crate) fn stage(
     if let Err(source) = saved {
         return Err(RenderError::from_xlsx(label, source));
     }
+    // Read back while the bytes are in the page cache, on this thread.
+    let sha256 = crate::folder::sha256_of(tmp.path()).map_err(|source| RenderError::Save {
+        file: label.to_string(),
+        source: XlsxError::from(source),
+    })?;
     Ok(Staged {
         tmp,
         dest: dest.to_path_buf(),
         label: label.to_string(),
+        sha256,
     })
 }
 
@@ -100,10 +108,21 @@ impl Staged {
         }
     }
 
+    /// Where it goes.
+    pub(crate) fn dest(&self) -> &Path {
+        &self.dest
+    }
+
+    pub(crate) fn sha256(&self) -> &str {
+        &self.sha256
+    }
+
     /// Renames the temporary file over the destination.
     pub(crate) fn commit(self) -> Result<PathBuf, RenderError> {
         self.check()?;
-        let Staged { tmp, dest, label } = self;
+        let Staged {
+            tmp, dest, label, ..
+        } = self;
         tmp.persist(&dest).map_err(|e| RenderError::Locked {
             file: label,
             source: e.error,

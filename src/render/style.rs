@@ -306,6 +306,12 @@ impl Widths {
         }
     }
 
+    /// Adds `other`'s columns after these.
+    pub(crate) fn append(&mut self, other: &Widths) {
+        self.max.extend_from_slice(&other.max);
+        self.caps.extend_from_slice(&other.caps);
+    }
+
     /// The width column `col` gets: +1 so the last character is not hidden
     /// under the cell border.
     pub(crate) fn width(&self, col: usize) -> usize {

@@ -27,6 +27,11 @@ use chrono::NaiveDate;
 
 use super::*;
 use crate::aggregate::{aggregate, Settings, DEFAULT_THRESHOLD};
+use crate::ledger::apply::Applied;
+
+/// Compiled once (slow in debug); the renderers only read rule names.
+static RULES: std::sync::LazyLock<crate::rules::Rules> =
+    std::sync::LazyLock::new(crate::rules::Rules::builtin);
 use crate::model::{
     FileOutcome, FileReport, Ignored, Kind, Layout, Location, Meeting, ProfessionSource, Remark,
     SheetOutcome, SheetReport, SourceRef,
@@ -113,7 +118,7 @@ struct Fixture {
     batch: Batch,
     labels: Vec<Labels>,
     agg: Aggregate,
-    corrections: Vec<Correction>,
+    ledger: Applied,
     categories: Vec<String>,
 }
 
@@ -135,12 +140,15 @@ impl Fixture {
                 threshold,
             },
         );
-        let corrections = vec![Correction::default(); batch.remarks.len()];
+        let ledger = Applied {
+            per_remark: vec![Correction::default(); batch.remarks.len()],
+            ..Applied::default()
+        };
         Fixture {
             batch,
             labels,
             agg,
-            corrections,
+            ledger,
             categories,
         }
     }
@@ -149,8 +157,10 @@ impl Fixture {
         Context {
             batch: &self.batch,
             labels: &self.labels,
+            sources: &[],
+            rules: &RULES,
             agg: &self.agg,
-            corrections: &self.corrections,
+            ledger: &self.ledger,
             category_names: &self.categories,
             keep_speakers,
         }
@@ -361,11 +371,13 @@ fn classified_has_exact_headers_and_one_row_per_remark() {
             "二次連携候補",
             "会議一覧",
             "取込結果",
+            "修正履歴",
             "選択肢"
         ])
     );
     let grid = read_sheet(&path, "一覧");
-    assert_eq!(grid[0], strings(&CLASSIFIED_HEADERS));
+    assert_eq!(grid[0], strings(&CLASSIFIED_COLUMNS));
+    assert_eq!(grid[0][..18], strings(&CLASSIFIED_HEADERS)[..]);
     assert_eq!(grid.len(), 1 + fx.batch.remarks.len());
     for (i, r) in fx.batch.remarks.iter().enumerate() {
         let row = &grid[1 + i];
@@ -465,7 +477,7 @@ fn formula_like_remarks_stay_text() {
 #[test]
 fn corrections_are_written_back_with_dropdowns() {
     let mut fx = two_professions();
-    fx.corrections[2] = Correction {
+    fx.ledger.per_remark[2] = Correction {
         category: "情報共有ツール、その他".into(),
         kind: "アイデア".into(),
         location: "地域全体".into(),

@@ -310,7 +310,7 @@ fn class_report<T: PartialEq + Copy>(
     }
 }
 
-/// Classifies every labeled remark and scores the result.
+/// Classifies every labeled remark with the rules and scores the result.
 pub fn evaluate(rules: &Rules, set: &[Labeled]) -> Report {
     let predicted: Vec<Labels> = set
         .iter()
@@ -319,7 +319,11 @@ pub fn evaluate(rules: &Rules, set: &[Labeled]) -> Report {
             classify(rules, &Input::new(&text, &l.profession))
         })
         .collect();
+    score(rules, set, &predicted)
+}
 
+/// Scores `predicted` (one per labeled remark, same order) against the labels.
+pub fn score(rules: &Rules, set: &[Labeled], predicted: &[Labels]) -> Report {
     // Category names: the rules' order, then any other name the labels use.
     let mut names: Vec<String> = rules.categories().iter().map(|c| c.name.clone()).collect();
     for l in set {
@@ -333,7 +337,7 @@ pub fn evaluate(rules: &Rules, set: &[Labeled]) -> Report {
     let (mut tp_all, mut fp_all, mut fn_all) = (0, 0, 0);
     for name in &names {
         let mut t = [[0usize; 2]; 2];
-        for (l, p) in set.iter().zip(&predicted) {
+        for (l, p) in set.iter().zip(predicted) {
             let g = l.labels.categories.contains(name) as usize;
             let q = p.categories.contains(name) as usize;
             t[1 - g][1 - q] += 1;
@@ -371,19 +375,19 @@ pub fn evaluate(rules: &Rules, set: &[Labeled]) -> Report {
 
     let kind_pairs: Vec<(Kind, Kind)> = set
         .iter()
-        .zip(&predicted)
+        .zip(predicted)
         .map(|(l, p)| (l.labels.kind, p.kind))
         .collect();
     let kind = class_report(&[Kind::Issue, Kind::Idea], Kind::label, &kind_pairs);
     let loc_pairs: Vec<(Location, Location)> = set
         .iter()
-        .zip(&predicted)
+        .zip(predicted)
         .map(|(l, p)| (l.labels.location, p.location))
         .collect();
     let location = class_report(&Location::ALL, Location::label, &loc_pairs);
 
     let (mut tp, mut fp, mut fn_) = (0, 0, 0);
-    for (l, p) in set.iter().zip(&predicted) {
+    for (l, p) in set.iter().zip(predicted) {
         tp += p
             .related
             .iter()
@@ -405,7 +409,7 @@ pub fn evaluate(rules: &Rules, set: &[Labeled]) -> Report {
 
     let misses = set
         .iter()
-        .zip(&predicted)
+        .zip(predicted)
         .filter_map(|(l, p)| {
             let diffs = diffs(&l.labels, p);
             (!diffs.is_empty()).then(|| Miss {
@@ -583,7 +587,7 @@ fn display_width(s: &str) -> usize {
     unicode_width::UnicodeWidthStr::width(s)
 }
 
-fn pad(s: &str, width: usize) -> String {
+pub(crate) fn pad(s: &str, width: usize) -> String {
     format!("{s}{}", " ".repeat(width.saturating_sub(display_width(s))))
 }
 
@@ -638,77 +642,19 @@ mod tests {
         assert_eq!(e.line, Some(1));
     }
 
-    /// The shipped rules on the labeled sets kept beside them (never
-    /// `../shared`): floors a little under today's figures, so an edit that
-    /// breaks a family shows here. heldout.tsv and heldout2.tsv were used
-    /// to broaden the rules; heldout3.tsv was written after, and measured once.
-    /// gen_a–gen_c were written from LABELS.md before the second broadening
-    /// and used for it; gen_d was written first and measured once at the end.
+    /// The shipped rules on the training part of the shipped labeled data
+    /// (`data/labeled/train.tsv`; never the frozen test part or the blind
+    /// set, see `data/README.md`): floors a little under today's figures,
+    /// so an edit that breaks a family shows here.
     #[test]
-    fn shipped_rules_keep_their_scores_on_the_kept_sets() {
+    fn shipped_rules_keep_their_scores_on_the_training_part() {
         let rules = Rules::builtin();
-        // (file, text, category micro-F1, 所在 accuracy, related F1)
-        for (name, src, categories, location, related) in [
-            (
-                "heldout.tsv",
-                include_str!("testdata/heldout.tsv"),
-                0.85,
-                0.85,
-                0.88,
-            ),
-            (
-                "heldout2.tsv",
-                include_str!("testdata/heldout2.tsv"),
-                0.78,
-                0.80,
-                0.88,
-            ),
-            (
-                "heldout3.tsv",
-                include_str!("testdata/heldout3.tsv"),
-                0.65,
-                0.75,
-                0.88,
-            ),
-            (
-                "gen_a.tsv",
-                include_str!("testdata/gen_a.tsv"),
-                0.88,
-                0.85,
-                0.88,
-            ),
-            (
-                "gen_b.tsv",
-                include_str!("testdata/gen_b.tsv"),
-                0.90,
-                0.88,
-                0.88,
-            ),
-            (
-                "gen_c.tsv",
-                include_str!("testdata/gen_c.tsv"),
-                0.88,
-                0.75,
-                0.80,
-            ),
-            (
-                "gen_d.tsv",
-                include_str!("testdata/gen_d.tsv"),
-                0.78,
-                0.90,
-                0.90,
-            ),
-        ] {
-            let r = evaluate(&rules, &parse_labeled(src).unwrap());
-            assert!(
-                r.categories.micro.f1 >= categories,
-                "{name}\n{}",
-                r.summary()
-            );
-            assert!(r.kind.accuracy >= 0.92, "{name}\n{}", r.summary());
-            assert!(r.location.accuracy >= location, "{name}\n{}", r.summary());
-            assert!(r.related.f1 >= related, "{name}\n{}", r.summary());
-        }
+        let set = parse_labeled(include_str!("../../data/labeled/train.tsv")).unwrap();
+        let r = evaluate(&rules, &set);
+        assert!(r.categories.micro.f1 >= 0.66, "{}", r.summary());
+        assert!(r.kind.accuracy >= 0.88, "{}", r.summary());
+        assert!(r.location.accuracy >= 0.72, "{}", r.summary());
+        assert!(r.related.f1 >= 0.86, "{}", r.summary());
     }
 
     #[test]

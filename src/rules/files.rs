@@ -120,6 +120,55 @@ struct RawLocationRule {
 #[serde(deny_unknown_fields)]
 struct RawSettings {
     similarity_threshold: Option<Spanned<f64>>,
+    model: Option<RawModel>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawModel {
+    enabled: Option<bool>,
+    category_add: Option<Spanned<f64>>,
+    category_drop: Option<Spanned<f64>>,
+    category_fallback: Option<Spanned<f64>>,
+    kind: Option<Spanned<f64>>,
+    location: Option<Spanned<f64>>,
+    office_weight: Option<Spanned<f64>>,
+}
+
+/// The learned model's settings (`[model]` of settings.toml): the
+/// probabilities at which its answer is taken, and how much more the
+/// office's own labels count than the shipped ones.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ModelSettings {
+    pub enabled: bool,
+    /// Adds a category beside the rules' at this probability or more.
+    pub category_add: f64,
+    /// Drops a rule's category when the model gives it less than this
+    /// (0: never).
+    pub category_drop: f64,
+    /// When no rule gave a category, takes the model's at this or more
+    /// (instead of その他).
+    pub category_fallback: f64,
+    /// Decides 課題/アイデア at this confidence or more.
+    pub kind: f64,
+    /// Decides 所在 at this confidence or more.
+    pub location: f64,
+    /// Weight of one of the office's own labeled remarks.
+    pub office_weight: f64,
+}
+
+impl Default for ModelSettings {
+    fn default() -> Self {
+        ModelSettings {
+            enabled: true,
+            category_add: 0.4,
+            category_drop: 0.1,
+            category_fallback: 0.2,
+            kind: 0.6,
+            location: 0.5,
+            office_weight: 3.0,
+        }
+    }
 }
 
 /// The six word lists every rule may carry, borrowed from its raw form.
@@ -450,23 +499,61 @@ pub(crate) fn compile_locations(
     })
 }
 
-/// `similarity_threshold` (SPEC §2), or the default 0.85.
-pub(crate) fn compile_settings(s: &Source<'_>) -> Result<f64, RuleError> {
+/// `similarity_threshold` (SPEC §2, default 0.85) and `[model]`.
+pub(crate) fn compile_settings(s: &Source<'_>) -> Result<(f64, ModelSettings), RuleError> {
     let raw: RawSettings = s.parse()?;
-    match raw.similarity_threshold {
-        None => Ok(super::DEFAULT_SIMILARITY),
-        Some(v) => {
-            let t = *v.get_ref();
-            if t > 0.0 && t <= 1.0 {
-                Ok(t)
+    let unit = |v: &Spanned<f64>, name: &str, open_low: bool| -> Result<f64, RuleError> {
+        let t = *v.get_ref();
+        let ok = if open_low {
+            t > 0.0 && t <= 1.0
+        } else {
+            (0.0..=1.0).contains(&t)
+        };
+        if ok {
+            Ok(t)
+        } else {
+            let range = if open_low {
+                "0 より大きく 1 以下"
             } else {
-                Err(s.err(
-                    &v,
-                    format!(
-                        "similarity_threshold は 0 より大きく 1 以下にしてください（今は {t}）"
-                    ),
-                ))
+                "0 以上 1 以下"
+            };
+            Err(s.err(v, format!("{name} は {range}にしてください（今は {t}）")))
+        }
+    };
+    let similarity = match &raw.similarity_threshold {
+        None => super::DEFAULT_SIMILARITY,
+        Some(v) => unit(v, "similarity_threshold", true)?,
+    };
+    let mut model = ModelSettings::default();
+    if let Some(m) = &raw.model {
+        if let Some(e) = m.enabled {
+            model.enabled = e;
+        }
+        for (value, name, slot) in [
+            (&m.category_add, "category_add", &mut model.category_add),
+            (&m.category_drop, "category_drop", &mut model.category_drop),
+            (
+                &m.category_fallback,
+                "category_fallback",
+                &mut model.category_fallback,
+            ),
+            (&m.kind, "kind", &mut model.kind),
+            (&m.location, "location", &mut model.location),
+        ] {
+            if let Some(v) = value {
+                *slot = unit(v, name, false)?;
             }
         }
+        if let Some(v) = &m.office_weight {
+            let w = *v.get_ref();
+            if !(w > 0.0 && w <= 100.0) {
+                return Err(s.err(
+                    v,
+                    format!("office_weight は 0 より大きく 100 以下にしてください（今は {w}）"),
+                ));
+            }
+            model.office_weight = w;
+        }
     }
+    Ok((similarity, model))
 }

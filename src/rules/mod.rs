@@ -10,6 +10,7 @@
 //! automaton and one `RegexSet` (`pattern.rs`) that [`crate::classify`] runs
 //! once per remark.
 
+pub mod audit;
 pub mod eval;
 mod files;
 pub mod lexicon;
@@ -22,7 +23,9 @@ use std::path::{Path, PathBuf};
 
 use crate::os::error::{describe, Access};
 use files::{compile_categories, compile_kinds, compile_locations, compile_settings, Source};
-pub use files::{Category, CategoryRule, KindRule, KindRules, LocationRule, LocationRules};
+pub use files::{
+    Category, CategoryRule, KindRule, KindRules, LocationRule, LocationRules, ModelSettings,
+};
 use lexicon::Lexicon;
 use pattern::{Condition, Patterns, PatternsBuilder};
 
@@ -143,8 +146,17 @@ pub struct Rules {
     kinds: KindRules,
     locations: LocationRules,
     similarity_threshold: f64,
+    model: ModelSettings,
     patterns: Patterns,
     origins: Vec<(&'static str, Origin)>,
+    /// Every rule's name, by id: the category rules (category by category),
+    /// then the kind rules, then the location rules.
+    rule_names: Vec<String>,
+    /// Id of each category's first rule; then of the first kind rule and of
+    /// the first location rule.
+    category_rule_start: Vec<u32>,
+    kind_rule_start: u32,
+    location_rule_start: u32,
 }
 
 impl Default for Rules {
@@ -257,7 +269,17 @@ impl Rules {
         let (categories, fallback) = compile_categories(&src(1), &mut b)?;
         let kinds = compile_kinds(&src(2), &mut b)?;
         let locations = compile_locations(&src(3), &mut b, &categories, &lexicon)?;
-        let similarity_threshold = compile_settings(&src(4))?;
+        let (similarity_threshold, model) = compile_settings(&src(4))?;
+        let mut rule_names = Vec::new();
+        let mut category_rule_start = Vec::new();
+        for c in &categories {
+            category_rule_start.push(rule_names.len() as u32);
+            rule_names.extend(c.rules.iter().map(|r| r.name.clone()));
+        }
+        let kind_rule_start = rule_names.len() as u32;
+        rule_names.extend(kinds.rules.iter().map(|r| r.name.clone()));
+        let location_rule_start = rule_names.len() as u32;
+        rule_names.extend(locations.rules.iter().map(|r| r.name.clone()));
         Ok(Rules {
             lexicon,
             categories,
@@ -265,8 +287,13 @@ impl Rules {
             kinds,
             locations,
             similarity_threshold,
+            model,
             patterns: b.build(),
             origins,
+            rule_names,
+            category_rule_start,
+            kind_rule_start,
+            location_rule_start,
         })
     }
 
@@ -295,6 +322,28 @@ impl Rules {
     /// Near-duplicate threshold (character-bigram similarity, SPEC §2).
     pub fn similarity_threshold(&self) -> f64 {
         self.similarity_threshold
+    }
+
+    /// The learned model's settings (settings.toml `[model]`).
+    pub fn model_settings(&self) -> &ModelSettings {
+        &self.model
+    }
+
+    /// The name of a rule by id ([`crate::model::Source::Rule`]).
+    pub fn rule_name(&self, id: u32) -> &str {
+        self.rule_names.get(id as usize).map_or("", String::as_str)
+    }
+
+    pub(crate) fn category_rule_id(&self, category: usize, rule: usize) -> u32 {
+        self.category_rule_start[category] + rule as u32
+    }
+
+    pub(crate) fn kind_rule_id(&self, rule: usize) -> u32 {
+        self.kind_rule_start + rule as u32
+    }
+
+    pub(crate) fn location_rule_id(&self, rule: usize) -> u32 {
+        self.location_rule_start + rule as u32
     }
 
     /// Where each rule file came from.
@@ -452,6 +501,18 @@ impl Rules {
             origin("settings.toml")
         );
         let _ = writeln!(out, "similarity_threshold = {}", self.similarity_threshold);
+        let m = &self.model;
+        let _ = writeln!(
+            out,
+            "\n[model]\nenabled = {}\ncategory_add = {}\ncategory_drop = {}\ncategory_fallback = {}\nkind = {}\nlocation = {}\noffice_weight = {}",
+            m.enabled,
+            m.category_add,
+            m.category_drop,
+            m.category_fallback,
+            m.kind,
+            m.location,
+            m.office_weight
+        );
         out
     }
 }

@@ -193,3 +193,194 @@ pub fn workbooks_under(dir: &Path) -> Vec<PathBuf> {
     }
     out
 }
+
+/// Writes a 例① meeting workbook: `職種名` cell, the title, the date, then
+/// `No | 発言者 | 意見` rows.
+///
+/// ```text
+///   | A      | B          | C
+/// 1 | 職種名 | <職種>     |
+/// 2 | 【一次連携】 第<n>回 <職種>との打合せ会
+/// 3 | <date>
+/// 5 | No     | 発言者     | 意見
+/// 6 | 1      | A          | <remark>
+/// ```
+pub fn write_meeting(path: &Path, profession: &str, round: u32, date: &str, remarks: &[&str]) {
+    use rust_xlsxwriter::Workbook;
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write_string(0, 0, "職種名").unwrap();
+    ws.write_string(0, 1, profession).unwrap();
+    ws.write_string(
+        1,
+        0,
+        format!("【一次連携】 第{round}回 {profession}との打合せ会"),
+    )
+    .unwrap();
+    ws.write_string(2, 0, date).unwrap();
+    for (c, h) in ["No", "発言者", "意見"].iter().enumerate() {
+        ws.write_string(4, c as u16, *h).unwrap();
+    }
+    for (i, text) in remarks.iter().enumerate() {
+        let r = 5 + i as u32;
+        ws.write_number(r, 0, (i + 1) as f64).unwrap();
+        ws.write_string(r, 1, "A").unwrap();
+        ws.write_string(r, 2, *text).unwrap();
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).unwrap();
+    }
+    wb.save(path).unwrap();
+}
+
+/// Re-saves 分類一覧.xlsx the way Excel or LibreOffice does after staff
+/// typed into it: every sheet kept, strings as shared strings, dates as date
+/// cells, numbers as numbers. `edit` gets 一覧's header and data rows and
+/// may change cells, insert columns (into every row) and re-sort rows.
+pub fn resave_classified(path: &Path, edit: impl FnOnce(&mut Vec<String>, &mut Vec<Vec<Cellv>>)) {
+    use calamine::{open_workbook, Data, Reader, Xlsx};
+    let mut wb: Xlsx<_> = open_workbook(path).unwrap();
+    let names = wb.sheet_names().to_vec();
+    let mut sheets: Vec<(String, Vec<Vec<Cellv>>)> = names
+        .into_iter()
+        .map(|name| {
+            let range = wb.worksheet_range(&name).unwrap();
+            let rows = range
+                .rows()
+                .map(|r| {
+                    r.iter()
+                        .map(|c| match c {
+                            Data::Empty => Cellv::Text(String::new()),
+                            Data::Float(f) => Cellv::Number(*f),
+                            Data::Int(i) => Cellv::Number(*i as f64),
+                            Data::DateTime(d) => Cellv::Date(d.as_f64()),
+                            other => Cellv::Text(other.to_string()),
+                        })
+                        .collect()
+                })
+                .collect();
+            (name, rows)
+        })
+        .collect();
+    drop(wb);
+    let list = &mut sheets.iter_mut().find(|(n, _)| n == "一覧").unwrap().1;
+    let mut header: Vec<String> = list.remove(0).iter().map(Cellv::text).collect();
+    edit(&mut header, list);
+    list.insert(0, header.into_iter().map(Cellv::Text).collect());
+    let mut out = rust_xlsxwriter::Workbook::new();
+    let date_format = rust_xlsxwriter::Format::new().set_num_format("yyyy/m/d");
+    for (name, rows) in &sheets {
+        let ws = out.add_worksheet().set_name(name).unwrap();
+        write_rows(ws, rows, &date_format);
+    }
+    out.save(path).unwrap();
+}
+
+fn write_rows(
+    ws: &mut rust_xlsxwriter::Worksheet,
+    rows: &[Vec<Cellv>],
+    date_format: &rust_xlsxwriter::Format,
+) {
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            let (r, c) = (r as u32, c as u16);
+            match v {
+                Cellv::Text(t) if t.is_empty() => {}
+                Cellv::Text(t) => {
+                    ws.write_string(r, c, t).unwrap();
+                }
+                Cellv::Number(n) => {
+                    ws.write_number(r, c, *n).unwrap();
+                }
+                Cellv::Date(n) => {
+                    ws.write_number_with_format(r, c, *n, date_format).unwrap();
+                }
+            }
+        }
+    }
+}
+
+/// A cell value kept with its type through [`resave_classified`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cellv {
+    Text(String),
+    Number(f64),
+    /// An Excel serial day number shown as a date.
+    Date(f64),
+}
+
+impl Cellv {
+    pub fn text(&self) -> String {
+        match self {
+            Cellv::Text(t) => t.clone(),
+            Cellv::Number(n) | Cellv::Date(n) => n.to_string(),
+        }
+    }
+}
+
+/// 一覧 of a 分類一覧.xlsx as (header, data rows) of cell texts.
+pub fn list_table(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let book = read_book(path);
+    let mut sheet = rows(&book, "一覧").to_vec();
+    let header = sheet.remove(0);
+    sheet.retain(|r| r.iter().any(|c| !c.is_empty()));
+    (header, sheet)
+}
+
+/// The column of `name` in a header row.
+pub fn col(header: &[String], name: &str) -> usize {
+    header
+        .iter()
+        .position(|h| h == name)
+        .unwrap_or_else(|| panic!("no column {name} in {header:?}"))
+}
+
+/// Writes a 例② (classified) meeting workbook: for each (category, kind,
+/// remarks) one row whose 意見 cell is a bullet list.
+///
+/// ```text
+///   | A      | B          | C             | D
+/// 1 | 職種名 | <職種>     |               |
+/// 2 | 【一次連携】 第<n>回 <職種>との打合せ会
+/// 3 | <date>
+/// 5 | 順位   | カテゴリ   | 課題/アイデア | 意見
+/// 6 | 1      | <category> | <kind>        | ・<remark>\n・<remark>
+/// ```
+pub fn write_classified_meeting(
+    path: &Path,
+    profession: &str,
+    round: u32,
+    date: &str,
+    rows: &[(&str, &str, &[&str])],
+) {
+    use rust_xlsxwriter::Workbook;
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.write_string(0, 0, "職種名").unwrap();
+    ws.write_string(0, 1, profession).unwrap();
+    ws.write_string(
+        1,
+        0,
+        format!("【一次連携】 第{round}回 {profession}との打合せ会"),
+    )
+    .unwrap();
+    ws.write_string(2, 0, date).unwrap();
+    for (c, h) in ["順位", "カテゴリ", "課題/アイデア", "意見"]
+        .iter()
+        .enumerate()
+    {
+        ws.write_string(4, c as u16, *h).unwrap();
+    }
+    for (i, (category, kind, remarks)) in rows.iter().enumerate() {
+        let r = 5 + i as u32;
+        ws.write_number(r, 0, (i + 1) as f64).unwrap();
+        ws.write_string(r, 1, *category).unwrap();
+        ws.write_string(r, 2, *kind).unwrap();
+        let bullets: Vec<String> = remarks.iter().map(|t| format!("・{t}")).collect();
+        ws.write_string(r, 3, bullets.join("\n")).unwrap();
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).unwrap();
+    }
+    wb.save(path).unwrap();
+}

@@ -5,6 +5,8 @@ mod check;
 mod common;
 mod confidential;
 mod hostile;
+mod learning;
+mod ledger;
 mod rules_cli;
 mod run;
 mod staff;
