@@ -1,9 +1,14 @@
-//! Command-line types only (clap derive). Parsing lives here; the work of each
-//! subcommand lives in [`crate::commands`].
+//! Command-line types (clap derive) and their Japanese labels and errors
+//! ([`japanese`]). Parsing lives here; the work of each subcommand lives in
+//! [`crate::commands`].
+
+mod japanese;
 
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
+
+pub use japanese::{command, help_of, parse, try_parse_from, Japanese};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -41,6 +46,8 @@ pub enum Command {
     Rules(RulesArgs),
     /// ラベル付きの意見一覧（TSV）で、ルール・学習モデル・その組み合わせの精度を測ります
     Eval(EvalArgs),
+    /// コマンドの説明を表示します（例: renkei help run）
+    Help(HelpArgs),
 }
 
 #[derive(Debug, Args)]
@@ -119,7 +126,8 @@ pub struct TemplateArgs {
         short = 'o',
         long = "out",
         value_name = "フォルダ",
-        default_value = "."
+        default_value = ".",
+        hide_default_value = true
     )]
     pub out: PathBuf,
 }
@@ -156,4 +164,11 @@ pub struct EvalArgs {
     /// ルール・言葉ごとに、正しく当たった数と間違って当たった数を表示します
     #[arg(long)]
     pub patterns: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct HelpArgs {
+    /// 説明を見るコマンド（省略すると全体の説明）
+    #[arg(value_name = "コマンド")]
+    pub command: Option<String>,
 }

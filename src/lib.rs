@@ -18,5 +18,6 @@ pub mod ledger;
 pub mod memory;
 pub mod model;
 pub mod normalize;
+pub mod os;
 pub mod render;
 pub mod rules;

@@ -8,6 +8,7 @@ use super::{load_lexicon, Status};
 use crate::cli::CheckArgs;
 use crate::ingest::{self, Options};
 use crate::model::{Batch, FileOutcome, Meeting, SheetOutcome, SheetReport};
+use crate::os::native_separators;
 
 pub fn execute(args: &CheckArgs) -> Status {
     let lexicon = match load_lexicon(args.rules.as_deref()) {
@@ -38,7 +39,10 @@ pub fn execute(args: &CheckArgs) -> Status {
     }
     for f in &batch.files {
         if let FileOutcome::Unreadable(reason) = &f.outcome {
-            eprintln!("読めないファイル: {} — {reason}", f.path);
+            eprintln!(
+                "読めないファイル: {} — {reason}",
+                native_separators(&f.path)
+            );
         }
     }
     status_of(&batch)
@@ -138,27 +142,29 @@ pub fn meeting_line(m: &Meeting) -> String {
 fn text_report(batch: &Batch) -> String {
     let mut out = String::new();
     for f in &batch.files {
+        let path = native_separators(&f.path);
         match &f.outcome {
             FileOutcome::Junk => continue,
             FileOutcome::NotSpreadsheet => {
                 out.push_str(&format!(
                     "{}: Excel のファイルではないので読みません\n",
-                    f.path
+                    path
                 ));
                 continue;
             }
             FileOutcome::Duplicate(first) => {
                 out.push_str(&format!(
-                    "{}: 「{first}」と中身が同じなので読みません（重複）\n",
-                    f.path
+                    "{}: 「{}」と中身が同じなので読みません（重複）\n",
+                    path,
+                    native_separators(first)
                 ));
                 continue;
             }
             FileOutcome::Unreadable(reason) => {
-                out.push_str(&format!("{}: 読めません — {reason}\n", f.path));
+                out.push_str(&format!("{path}: 読めません — {reason}\n"));
                 continue;
             }
-            FileOutcome::Read => out.push_str(&format!("{}\n", f.path)),
+            FileOutcome::Read => out.push_str(&format!("{path}\n")),
         }
         for s in &f.sheets {
             out.push_str(&sheet_lines(batch, s));

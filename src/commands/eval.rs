@@ -8,6 +8,7 @@ use super::rules::print_stdout;
 use super::Status;
 use crate::cli::EvalArgs;
 use crate::learn::{eval, examples};
+use crate::os::error::{describe, Access};
 use crate::rules::eval::parse_labeled;
 use crate::rules::Rules;
 
@@ -29,7 +30,7 @@ pub fn execute(args: &EvalArgs) -> Status {
             }
         },
         Err(e) => {
-            eprintln!("{shown} を読めません（{e}）");
+            eprintln!("{}", describe(&e, "", &args.labeled, Access::Read));
             return Status::Failed;
         }
     };

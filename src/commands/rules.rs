@@ -6,6 +6,7 @@ use std::io::Write as _;
 
 use super::Status;
 use crate::cli::RulesArgs;
+use crate::os::error::describe_stdout;
 use crate::rules::{Origin, Rules};
 
 /// Prints a command's report. A reader that stops early (`| head`, `| more`
@@ -16,7 +17,7 @@ pub(crate) fn print_stdout(text: &str) -> Status {
         Ok(()) => Status::Ok,
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Status::Ok,
         Err(e) => {
-            eprintln!("結果を書き出せませんでした（{e}）");
+            eprintln!("結果を書き出せませんでした。{}", describe_stdout(&e));
             Status::Failed
         }
     }

@@ -10,6 +10,7 @@ use rust_xlsxwriter::{
 
 use super::Status;
 use crate::cli::TemplateArgs;
+use crate::os::error::{describe, Access};
 
 /// File names of the two forms.
 pub const LIST_FORM: &str = "記入用紙_例1_一覧.xlsx";
@@ -20,10 +21,7 @@ const LIST_ROWS: u32 = 30;
 
 pub fn execute(args: &TemplateArgs) -> Status {
     if let Err(e) = std::fs::create_dir_all(&args.out) {
-        eprintln!(
-            "エラー: フォルダ「{}」を作れません（{e}）",
-            args.out.display()
-        );
+        eprintln!("エラー: {}", describe(&e, "", &args.out, Access::Write));
         return Status::Failed;
     }
     let categories = form_categories();
@@ -37,12 +35,21 @@ pub fn execute(args: &TemplateArgs) -> Status {
         match result {
             Ok(()) => println!("書きました: {}", args.out.join(name).display()),
             Err(e) => {
-                eprintln!("エラー: {name} を書けません（{e}）");
+                eprintln!("エラー: {}", save_failure(&e, &args.out.join(name)));
                 return Status::Failed;
             }
         }
     }
     Status::Ok
+}
+
+/// Why a form could not be saved: a system error in words for staff,
+/// anything else (a bug) with its detail.
+fn save_failure(e: &XlsxError, path: &Path) -> String {
+    match e {
+        XlsxError::IoError(io) => describe(io, "", path, Access::Write),
+        other => format!("「{}」を作れませんでした（{other}）。", path.display()),
+    }
 }
 
 /// Sample content for filling a form in tests and demos.

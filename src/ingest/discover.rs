@@ -27,7 +27,7 @@ pub enum CandidateKind {
 pub enum DiscoverError {
     #[error("「{0}」が見つかりません。ファイルやフォルダの名前を確かめてください")]
     NotFound(PathBuf),
-    #[error("「{0}」を読めません（{1}）")]
+    #[error("{}", crate::os::error::describe(.1, "", .0, crate::os::error::Access::Read))]
     Io(PathBuf, std::io::Error),
 }
 

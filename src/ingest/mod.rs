@@ -21,6 +21,7 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 use crate::model::{Batch, FileOutcome, FileReport, SheetOutcome};
+use crate::os::error::{describe, Access};
 use crate::rules::lexicon::Lexicon;
 pub use discover::DiscoverError;
 use discover::{Candidate, CandidateKind};
@@ -97,16 +98,22 @@ fn read_file(c: &Candidate, options: &Options, lexicon: &Lexicon) -> FileRead {
         }
         Ok(_) => {}
         Err(e) => {
-            return unreadable(format!(
-                "ファイルを開けません（{e}）。ほかのプログラムで開いていないか確かめてください"
+            return unreadable(describe(
+                &e,
+                "",
+                c.path.file_name().map_or(c.path.as_path(), Path::new),
+                Access::Read,
             ))
         }
     }
     let bytes = match std::fs::read(&c.path) {
         Ok(b) => b,
         Err(e) => {
-            return unreadable(format!(
-                "ファイルを開けません（{e}）。ほかのプログラムで開いていないか確かめてください"
+            return unreadable(describe(
+                &e,
+                "",
+                c.path.file_name().map_or(c.path.as_path(), Path::new),
+                Access::Read,
             ))
         }
     };

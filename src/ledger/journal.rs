@@ -15,6 +15,8 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
+use crate::os::error::{describe, Access};
+
 /// One value typed for one field of one remark.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Event {
@@ -39,13 +41,13 @@ pub struct Event {
 /// anything, so no correction is lost.
 #[derive(Debug, thiserror::Error)]
 pub enum JournalError {
-    #[error("修正の台帳「{path}」を読めません（{source}）。ほかのプログラムで開いていないか確かめてください")]
+    #[error("{}", describe(.source, "修正の台帳", Path::new(.path), Access::Read).trim_end_matches('。'))]
     Read {
         path: String,
         #[source]
         source: std::io::Error,
     },
-    #[error("修正の台帳「{path}」に書き込めません（{source}）。ディスクの空きと書き込みの権限を確かめてください")]
+    #[error("{}", describe(.source, "修正の台帳", Path::new(.path), Access::Write).trim_end_matches('。'))]
     Write {
         path: String,
         #[source]

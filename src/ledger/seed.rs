@@ -21,6 +21,7 @@ use super::{
 use crate::identity::{self, RemarkKey};
 use crate::ingest::guard;
 use crate::normalize;
+use crate::os::error::{describe, Access};
 
 /// The rows of the previous 一覧 and the staff columns found there.
 #[derive(Debug, Default)]
@@ -55,7 +56,10 @@ pub fn read(path: &Path, known: &[&str], ledger: &Ledger) -> Result<Seed, SeedEr
     let bytes = match std::fs::read(path) {
         Ok(b) => b,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Seed::default()),
-        Err(e) => return Err(unreadable(e.to_string())),
+        Err(e) => {
+            let why = describe(&e, "", path, Access::Read);
+            return Err(unreadable(why.trim_end_matches('。').to_string()));
+        }
     };
     if let Err(r) = guard::inspect(&file, &bytes, &guard::Limits::default()) {
         return Err(unreadable(r.reason()));

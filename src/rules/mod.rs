@@ -21,6 +21,7 @@ use std::fmt;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+use crate::os::error::{describe, Access};
 use files::{compile_categories, compile_kinds, compile_locations, compile_settings, Source};
 pub use files::{
     Category, CategoryRule, KindRule, KindRules, LocationRule, LocationRules, ModelSettings,
@@ -186,7 +187,8 @@ impl Rules {
     pub fn load_dir(dir: &Path) -> Result<Rules, RuleError> {
         let shown = dir.display().to_string();
         let entries = std::fs::read_dir(dir).map_err(|e| {
-            RuleError::whole_file(&shown, format!("ルールのフォルダを開けません（{e}）"))
+            let why = describe(&e, "", dir, Access::Read);
+            RuleError::whole_file(&shown, format!("ルールのフォルダを開けません。{why}"))
         })?;
         let mut found: [Option<PathBuf>; 5] = Default::default();
         for entry in entries.flatten() {
@@ -224,8 +226,10 @@ impl Rules {
             texts[i].0 = FILE_NAMES[i].to_string();
             if let Some(path) = slot {
                 let shown = path.display().to_string();
-                let bytes = std::fs::read(&path)
-                    .map_err(|e| RuleError::whole_file(&shown, format!("読めません（{e}）")))?;
+                let bytes = std::fs::read(&path).map_err(|e| {
+                    let why = describe(&e, "", &path, Access::Read);
+                    RuleError::whole_file(&shown, format!("読めません。{why}"))
+                })?;
                 let text = String::from_utf8(bytes).map_err(|_| {
                     RuleError::whole_file(&shown, "文字コードが UTF-8 ではありません。メモ帳の「名前を付けて保存」で文字コードを UTF-8 にしてください".into())
                 })?;

@@ -9,4 +9,5 @@ mod learning;
 mod ledger;
 mod rules_cli;
 mod run;
+mod staff;
 mod template;

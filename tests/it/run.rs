@@ -247,7 +247,12 @@ fn output_folder_not_writable_is_exit_2_and_writes_nothing() {
     let out = blocker.path().join("出力");
     let (code, _, stderr) = run(&[input.path()], &out, &[]);
     assert_eq!(code, 2);
-    assert!(stderr.contains("出力フォルダ"), "{stderr}");
+    let why = format!(
+        "出力先「{}」を作れません。途中の「{}」がフォルダではなくファイルです。",
+        out.display(),
+        blocker.path().display()
+    );
+    assert!(stderr.contains(&why), "{stderr}");
     assert!(!out.exists());
 }
 

@@ -31,6 +31,8 @@ use crate::ingest::{self, discover::HELP_FILE_NAME, Options};
 use crate::learn::{self, combine::Classifier, TrainSettings};
 use crate::ledger::{self, apply::Vocabulary, Ledger};
 use crate::model::{Batch, Labels, Sources};
+use crate::os::console::pause_if_double_clicked;
+use crate::os::error::{describe, Access};
 use crate::render::{self, CLASSIFIED_COLUMNS, CLASSIFIED_FILE, FEEDBACK_DIR};
 use crate::rules::Rules;
 use period::Period;
@@ -38,14 +40,23 @@ use period::Period;
 pub const DEFAULT_INPUT_DIR: &str = "入力";
 pub const DEFAULT_OUTPUT_DIR: &str = "出力";
 
-/// The short guide put into a new `入力/` (CRLF, for Notepad).
+/// The guide put into a new `入力/` (CRLF and a BOM, for Notepad). It is
+/// also the 使い方.txt of the Windows zip: tools/package-windows.sh runs
+/// renkei in an empty folder to get it, so there is one text.
 pub const GUIDE: &str = "renkei の使い方
 
-1. この「入力」フォルダに、打合せ会の Excel（ヒアリングシート）を入れます。
+1. 「入力」フォルダに、打合せ会の Excel（ヒアリングシート）を入れます。
    年度ごとにフォルダを作り（例: 入力\\2024年度）、毎月その月の分を足していくのがおすすめです。
    その月の分だけを入れて実行してもかまいません（前の月の修正は消えません）。
-2. renkei をダブルクリックします。
+2. renkei（renkei.exe）をダブルクリックします。終わると結果の要約が出るので、読んだら Enter キーを押して閉じます。
+   フォルダを renkei のアイコンに落としても動きます（結果はそのフォルダの隣の「出力」にできます）。
 3. 隣の「出力」フォルダに、ランキング.xlsx、分類一覧.xlsx、フィードバック（職種ごと）ができます。
+
+できるもの（「出力」フォルダ）
+・ランキング.xlsx … カテゴリごとの件数の順位（全体と職種ごと）
+・分類一覧.xlsx … 意見 1 件 1 行の一覧と集計。「取込結果」シートに、読めなかったファイルとその理由
+・フィードバック（職種ごとの .xlsx）… その職種の打合せ会で出た意見だけを返す資料。
+  ほかの職種の意見や発言者名は入りません。
 
 分類を直すとき
 ・分類一覧.xlsx の「一覧」シートの「カテゴリ(修正)」「課題/アイデア(修正)」「所在(修正)」に入力して保存し、
@@ -61,6 +72,20 @@ pub const GUIDE: &str = "renkei の使い方
 ・手直しされたファイル（メモを書き込んだフィードバックや、修正を入力した分類一覧）は、
   上書きせずに「出力\\保管\\日時」のフォルダへ移します。
 ・自分で置いたファイルや、今回の入力にない職種のフィードバックには触りません。
+
+うまくいかないとき
+・「エラー:」で始まる行に、理由とすることが書いてあります。そのとおりにして、もう一度実行します。
+・「Excel で開いていたら閉じて」と出たら、出力の Excel を閉じてから、もう一度実行します。
+・「読めないファイル」と出たファイルは飛ばして、ほかは全部読んでいます。理由のとおりにして
+  （パスワードを外す、Excel で開いて .xlsx で保存し直す など）から、もう一度実行します。
+・直らないときは、表示された文をそのまま担当者に知らせてください。
+
+renkei の zip に入っているもの
+・renkei.exe … このプログラム
+・入力 … Excel を入れるフォルダ
+・記入用紙 … 打合せ会の記録に使える空の用紙（例① 一覧形式、例② 分類形式）
+・ルール … 分類に使うルール（組み込みと同じもの）。直して使うときはコピーして直し、
+  コマンドプロンプトで renkei run 入力 --rules ルール のように指定します。
 ";
 
 /// Files below which no progress bar is shown: a month's batch is instant.
@@ -98,7 +123,8 @@ pub fn execute_default(paths: &[PathBuf]) -> Status {
 }
 
 fn create_input_folder(input: &Path) -> Status {
-    let guide = GUIDE.replace('\n', "\r\n");
+    // UTF-8 with a BOM and CRLF, so every Notepad shows it.
+    let guide = format!("\u{feff}{}", GUIDE.replace('\n', "\r\n"));
     match std::fs::create_dir_all(input)
         .and_then(|_| std::fs::write(input.join(HELP_FILE_NAME), &guide))
     {
@@ -109,7 +135,7 @@ fn create_input_folder(input: &Path) -> Status {
                 HELP_FILE_NAME
             );
         }
-        Err(e) => eprintln!("エラー: 「{}」フォルダを作れません（{e}）", input.display()),
+        Err(e) => eprintln!("エラー: {}", describe(&e, "", input, Access::Write)),
     }
     Status::Failed
 }
@@ -398,18 +424,14 @@ fn default_output(paths: &[PathBuf]) -> PathBuf {
 
 /// Creates the output folder and proves it writable before anything is read.
 fn prepare_output(out: &Path) -> Result<(), String> {
-    std::fs::create_dir_all(out.join(FEEDBACK_DIR)).map_err(|e| {
-        format!(
-            "出力フォルダ「{}」を作れません（{e}）。別の場所を -o で指定してください",
-            out.display()
-        )
-    })?;
-    tempfile::NamedTempFile::new_in(out).map(drop).map_err(|e| {
-        format!(
-            "出力フォルダ「{}」に書き込めません（{e}）。別の場所を -o で指定してください",
-            out.display()
-        )
-    })
+    let unusable = |e: std::io::Error| {
+        let why = describe(&e, "出力先", out, Access::Write);
+        format!("{why}別の場所を -o で指定してください")
+    };
+    std::fs::create_dir_all(out.join(FEEDBACK_DIR)).map_err(unusable)?;
+    tempfile::NamedTempFile::new_in(out)
+        .map(drop)
+        .map_err(unusable)
 }
 
 /// `files` counts the inputs (a walk of the folders): only done when a bar
@@ -448,31 +470,6 @@ pub fn classify_all(classifier: &Classifier, batch: &Batch) -> (Vec<Labels>, Vec
             })
         })
         .unzip()
-}
-
-/// When started by a double-click on Windows the console closes at exit;
-/// wait for Enter so the summary can be read.
-fn pause_if_double_clicked() {
-    #[cfg(windows)]
-    {
-        if std::io::stdin().is_terminal() && own_console() {
-            eprintln!("Enter キーを押すと閉じます…");
-            let mut line = String::new();
-            let _ = std::io::stdin().read_line(&mut line);
-        }
-    }
-}
-
-/// True when no other process (cmd.exe, PowerShell) shares our console.
-#[cfg(windows)]
-fn own_console() -> bool {
-    extern "system" {
-        fn GetConsoleProcessList(list: *mut u32, count: u32) -> u32;
-    }
-    let mut pids = [0u32; 4];
-    // SAFETY: the buffer is valid for `count` u32 values.
-    let n = unsafe { GetConsoleProcessList(pids.as_mut_ptr(), pids.len() as u32) };
-    n == 1
 }
 
 /// Peak resident memory so far, for `RENKEI_TIMINGS` (Linux; 0 elsewhere).

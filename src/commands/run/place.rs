@@ -7,6 +7,7 @@ use std::path::Path;
 
 use crate::folder::{self, Disposition, Manifest};
 use crate::ledger::{JournalError, Ledger};
+use crate::os::error::{describe, Access};
 use crate::render::{RenderError, StagedOutputs, Written, FEEDBACK_DIR};
 
 /// What became of the output folder.
@@ -30,13 +31,13 @@ pub enum PlaceError {
     Render(#[from] RenderError),
     #[error(transparent)]
     Ledger(#[from] JournalError),
-    #[error("「{file}」を確かめられません（{source}）。何も書き換えずに止めます")]
+    #[error("{}何も書き換えずに止めます", describe(.source, "", &folder::shown(.file), Access::Read))]
     Inspect {
         file: String,
         #[source]
         source: std::io::Error,
     },
-    #[error("手直しされた「{file}」を「{to}」へ移せません（{source}）。Excel で開いていたら閉じて、もう一度実行してください。出力はまだ書き換えていません")]
+    #[error("手直しされた「{}」を「{}」へ移せません。{}出力はまだ書き換えていません", folder::shown(.file).display(), folder::shown(.to).display(), describe(.source, "", &folder::shown(.file), Access::Write))]
     KeepAside {
         file: String,
         to: String,
@@ -86,7 +87,7 @@ pub fn place(
     let mut manifest_error = None;
     for (rel, sha) in destinations {
         if let Err(e) = manifest.record(out, &rel, sha) {
-            manifest_error.get_or_insert(e.to_string());
+            manifest_error.get_or_insert(describe(&e, "", &out.join(&rel), Access::Read));
         }
     }
     let written_rel: Vec<String> = written
@@ -103,7 +104,8 @@ pub fn place(
         .cloned()
         .collect();
     if let Err(e) = manifest.save(out) {
-        manifest_error.get_or_insert(e.to_string());
+        let file = out.join(folder::MANIFEST_FILE);
+        manifest_error.get_or_insert(describe(&e, "", &file, Access::Write));
     }
     Ok(Placed {
         written,

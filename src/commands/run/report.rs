@@ -71,7 +71,10 @@ pub fn print(r: &Report) {
 pub fn print_unreadable(batch: &Batch) {
     for f in &batch.files {
         if let FileOutcome::Unreadable(reason) = &f.outcome {
-            eprintln!("読めないファイル: {} — {reason}", f.path);
+            eprintln!(
+                "読めないファイル: {} — {reason}",
+                crate::os::native_separators(&f.path)
+            );
         }
     }
 }
@@ -118,7 +121,11 @@ fn print_folder(out: &Path, placed: &Placed) {
     for p in [&w.ranking, &w.classified] {
         println!("  {}", p.file_name().unwrap_or_default().to_string_lossy());
     }
-    println!("  {}/ （{} 職種）", FEEDBACK_DIR, w.feedback.len());
+    println!(
+        "  {FEEDBACK_DIR}{} （{} 職種）",
+        std::path::MAIN_SEPARATOR,
+        w.feedback.len()
+    );
     for (from, to) in &placed.kept_aside {
         println!(
             "  手直しされていた {} は上書きせず {} に移しました",
@@ -145,6 +152,6 @@ fn print_folder(out: &Path, placed: &Placed) {
         );
     }
     if let Some(e) = &placed.manifest_error {
-        eprintln!("注意: 出力の記録を保存できませんでした（{e}）。次の実行では、今回の出力を念のため「保管」に移してから書きます");
+        eprintln!("注意: 出力の記録を保存できませんでした。{e}次の実行では、今回の出力を念のため「保管」に移してから書きます");
     }
 }
