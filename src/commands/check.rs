@@ -191,7 +191,7 @@ fn sheet_lines(batch: &Batch, s: &SheetReport) -> String {
         }
     }
     // Empty bullets and number-only rows are many and say little: one line each kind.
-    let (plain, told): (Vec<_>, Vec<_>) = s.ignored.iter().partition(|ig| is_filler(&ig.reason));
+    let (plain, told): (Vec<_>, Vec<_>) = s.ignored.iter().partition(|ig| ig.kind.is_filler());
     let mut reasons: Vec<&str> = plain.iter().map(|ig| ig.reason.as_str()).collect();
     reasons.dedup();
     reasons.sort_unstable();
@@ -302,10 +302,6 @@ fn sheet_json(batch: &Batch, s: &SheetReport) -> Value {
         obj.insert("remarks".into(), json!(remarks));
     }
     v
-}
-
-fn is_filler(reason: &str) -> bool {
-    reason.starts_with("空の箇条書き") || reason.starts_with("意見欄が空の行（番号だけ）")
 }
 
 /// `6,7,8,10` → `6〜8, 10`.
