@@ -3,6 +3,8 @@
 
 use chrono::NaiveDate;
 
+use super::cell::CellIssue;
+
 /// One cell value, reduced to what the sheets need.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
@@ -31,6 +33,8 @@ impl Value {
 pub struct Grid {
     /// `(row, cells)` with 0-based row; cells `(col, value)` sorted by column.
     pub rows: Vec<(u32, Vec<(u32, Value)>)>,
+    /// Cells not read as their format says, `(row, col, issue)`: warned.
+    pub issues: Vec<(u32, u32, CellIssue)>,
 }
 
 impl Grid {
@@ -52,7 +56,15 @@ impl Grid {
                 _ => rows.push((r, vec![(c, v)])),
             }
         }
-        Grid { rows }
+        Grid {
+            rows,
+            issues: Vec::new(),
+        }
+    }
+
+    pub fn with_issues(mut self, issues: Vec<(u32, u32, CellIssue)>) -> Grid {
+        self.issues = issues;
+        self
     }
 
     pub fn is_empty(&self) -> bool {

@@ -5,6 +5,7 @@
 //! order, so the first of two identical files is the one read and every run
 //! over the same inputs gives the same batch.
 
+pub mod cell;
 pub mod discover;
 pub mod grid;
 pub mod guard;

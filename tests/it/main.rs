@@ -5,6 +5,7 @@ mod check;
 mod common;
 mod confidential;
 mod hostile;
+mod regressions;
 mod rules_cli;
 mod run;
 mod template;
