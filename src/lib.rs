@@ -17,3 +17,8 @@ pub mod model;
 pub mod normalize;
 pub mod render;
 pub mod rules;
+
+// A panic while reading one file must skip that file, not end the run
+// (`ingest::contain`); with panic = "abort" nothing could be caught.
+#[cfg(panic = "abort")]
+compile_error!("renkei needs panic = \"unwind\" (see ingest::contain)");

@@ -9,7 +9,7 @@ use renkei::commands;
 fn main() -> ExitCode {
     renkei::memory::keep_large_blocks_mapped();
     let cli = Cli::parse();
-    let status = match &cli.command {
+    let status = commands::crash::guarded(|| match &cli.command {
         Some(Command::Run(a)) => commands::run::execute(a),
         Some(Command::Check(a)) => commands::check::execute(a),
         Some(Command::Explain(a)) => commands::explain::execute(a),
@@ -17,6 +17,6 @@ fn main() -> ExitCode {
         Some(Command::Rules(a)) => commands::rules::execute(a),
         Some(Command::Eval(a)) => commands::eval::execute(a),
         None => commands::run::execute_default(&cli.paths),
-    };
+    });
     status.into()
 }

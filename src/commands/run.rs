@@ -399,17 +399,13 @@ fn print_summary(
     written: &render::Written,
 ) {
     let t = totals(batch);
-    for f in &batch.files {
-        if let crate::model::FileOutcome::Unreadable(reason) = &f.outcome {
-            eprintln!("読めないファイル: {} — {reason}", f.path);
-        }
-    }
+    super::skipped::print_all(batch);
     for w in &applied.warnings {
         eprintln!("注意: {w}");
     }
     println!(
-        "ファイル {} 件を見ました: 読んだ {}・読めない {}・重複 {}・対象外 {}・一時ファイル等 {}",
-        t.files, t.read, t.unreadable, t.duplicates, t.other, t.junk
+        "ファイル {} 件を見ました: 読んだ {}（うち会議のないもの {}）・読めない {}・重複 {}・対象外 {}・一時ファイル等 {}",
+        t.files, t.read, t.no_meeting, t.unreadable, t.duplicates, t.other, t.junk
     );
     println!(
         "会議 {} 件（職種 {}: {}）",

@@ -6,6 +6,7 @@
 //! over the same inputs gives the same batch.
 
 pub mod cell;
+pub mod contain;
 pub mod discover;
 pub mod grid;
 pub mod guard;
@@ -53,15 +54,17 @@ pub fn ingest(
     on_file: &(dyn Fn() + Sync),
 ) -> Result<Batch, DiscoverError> {
     let candidates = discover::discover(paths, &options.exclude)?;
+    let quiet = contain::QuietPanics::install();
     let reads: Vec<Option<FileRead>> = candidates
         .par_iter()
         .map(|c| {
             let read =
-                (c.kind == CandidateKind::Spreadsheet).then(|| read_file(c, options, lexicon));
+                (c.kind == CandidateKind::Spreadsheet).then(|| read_contained(c, options, lexicon));
             on_file();
             read
         })
         .collect();
+    drop(quiet);
     // Each file's zip reader allocates and frees several 47 KB buffers and
     // the small strings that stay are carved from the freed space, so the
     // heaps grow well past what is used (2,000 files: 50 MiB in use, 220 MiB
@@ -78,6 +81,16 @@ pub fn count_files(paths: &[PathBuf], options: &Options) -> usize {
     discover::discover(paths, &options.exclude)
         .map(|c| c.len())
         .unwrap_or(0)
+}
+
+/// [`read_file`], where a panic (a bug in renkei or a library, reached by a
+/// hostile file) skips the file with [`contain::Panicked::reason`].
+fn read_contained(c: &Candidate, options: &Options, lexicon: &Lexicon) -> FileRead {
+    contain::read(|| read_file(c, options, lexicon)).unwrap_or_else(|p| FileRead {
+        hash: [0; 32],
+        outcome: FileOutcome::Unreadable(p.reason()),
+        sheets: Vec::new(),
+    })
 }
 
 fn read_file(c: &Candidate, options: &Options, lexicon: &Lexicon) -> FileRead {
@@ -144,7 +157,9 @@ fn read_file(c: &Candidate, options: &Options, lexicon: &Lexicon) -> FileRead {
         .into_iter()
         .map(|s| match s.content {
             SheetContent::Cells(grid) => {
-                let mut read = sheet::read_sheet(&grid, &c.display, &stem, &s.name, lexicon);
+                let mut read = contain::in_sheet(&s.name, || {
+                    sheet::read_sheet(&grid, &c.display, &stem, &s.name, lexicon)
+                });
                 if let Some(meeting) = &read.meeting {
                     for remark in &mut read.remarks {
                         remark.id = id_hash(&file_name, &meeting.sheet, &remark.match_key);

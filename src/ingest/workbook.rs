@@ -11,6 +11,7 @@ use std::io::Cursor;
 use calamine::{Data, Ods, Reader, SheetType, SheetVisible, Xls, Xlsx};
 
 use super::cell::{self, CellIssue};
+use super::contain;
 use super::grid::{Grid, Value};
 use super::guard::Format;
 
@@ -97,7 +98,9 @@ fn read_xlsx(bytes: &[u8], limits: SheetLimits) -> Result<Vec<SheetData>, OpenEr
     for sheet in meta {
         let content = match visibility_skip(sheet.visible, sheet.typ) {
             Some(reason) => SheetContent::Skipped(reason),
-            None => match stream_xlsx_sheet(&mut wb, &sheet.name, limits, is_1904) {
+            None => match contain::in_sheet(&sheet.name, || {
+                stream_xlsx_sheet(&mut wb, &sheet.name, limits, is_1904)
+            }) {
                 Ok(grid) => SheetContent::Cells(grid),
                 Err(reason) => SheetContent::Skipped(reason),
             },
@@ -169,10 +172,10 @@ where
     for sheet in meta {
         let content = match visibility_skip(sheet.visible, sheet.typ) {
             Some(reason) => SheetContent::Skipped(reason),
-            None => match wb.worksheet_range(&sheet.name) {
+            None => contain::in_sheet(&sheet.name, || match wb.worksheet_range(&sheet.name) {
                 Ok(range) => grid_from_range(&range, limits, is_1904),
                 Err(e) => SheetContent::Skipped(format!("シートを読めません（{e}）")),
-            },
+            }),
         };
         out.push(SheetData {
             name: sheet.name,

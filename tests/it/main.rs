@@ -8,4 +8,5 @@ mod hostile;
 mod regressions;
 mod rules_cli;
 mod run;
+mod skipped;
 mod template;
