@@ -32,11 +32,15 @@ impl Panicked {
             None => String::new(),
         };
         format!(
-            "読み込み中に想定外の問題が起きたため、このファイルは読みませんでした{at}。Excel で開いて保存し直すと読めることがあります。（詳細: {}）",
+            "{PANIC_REASON}{at}。Excel で開いて保存し直すと読めることがあります。（詳細: {}）",
             self.detail
         )
     }
 }
+
+/// How [`Panicked::reason`] begins (tests and the fuzzer look for it).
+pub const PANIC_REASON: &str =
+    "読み込み中に想定外の問題が起きたため、このファイルは読みませんでした";
 
 thread_local! {
     /// True while this thread runs a [`read`]: the hook stays silent.

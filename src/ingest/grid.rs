@@ -67,6 +67,35 @@ impl Grid {
         self
     }
 
+    /// Renumbers rows and columns: row `r` becomes `rows[r]`, column `c`
+    /// becomes `cols[c]` (both ascending, so the order stays). Cells
+    /// outside the maps are dropped (they cannot occur for a map made
+    /// from the same file).
+    pub fn remap(&mut self, rows: &[u32], cols: &[u32]) {
+        let rows_in = std::mem::take(&mut self.rows);
+        for (r, cells) in rows_in {
+            let Some(&row) = rows.get(r as usize) else {
+                continue;
+            };
+            let cells: Vec<(u32, Value)> = cells
+                .into_iter()
+                .filter_map(|(c, v)| cols.get(c as usize).map(|&col| (col, v)))
+                .collect();
+            if !cells.is_empty() {
+                self.rows.push((row, cells));
+            }
+        }
+        self.issues.retain_mut(
+            |(r, c, _)| match (rows.get(*r as usize), cols.get(*c as usize)) {
+                (Some(&row), Some(&col)) => {
+                    (*r, *c) = (row, col);
+                    true
+                }
+                _ => false,
+            },
+        );
+    }
+
     pub fn is_empty(&self) -> bool {
         self.rows.is_empty()
     }

@@ -131,21 +131,12 @@ fn read_file(c: &Candidate, options: &Options, lexicon: &Lexicon) -> FileRead {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let format = match guard::inspect(&file_name, &bytes, &options.file_limits) {
-        Ok(f) => f,
-        Err(rejection) => {
-            return FileRead {
-                hash,
-                ..unreadable(rejection.reason())
-            }
-        }
-    };
-    let sheets = match workbook::read_sheets(&bytes, format, options.sheet_limits) {
+    let sheets = match open(&file_name, &bytes, options) {
         Ok(s) => s,
-        Err(e) => {
+        Err(reason) => {
             return FileRead {
                 hash,
-                ..unreadable(e.to_string())
+                ..unreadable(reason)
             }
         }
     };
@@ -175,6 +166,18 @@ fn read_file(c: &Candidate, options: &Options, lexicon: &Lexicon) -> FileRead {
         outcome: FileOutcome::Read,
         sheets,
     }
+}
+
+/// One file's bytes → its worksheets, or the reason it cannot be read:
+/// the guard, then calamine. Not contained: call it inside
+/// [`contain::read`] (as [`ingest`] does).
+pub fn open(
+    file_name: &str,
+    bytes: &[u8],
+    options: &Options,
+) -> Result<Vec<workbook::SheetData>, String> {
+    let format = guard::inspect(file_name, bytes, &options.file_limits).map_err(|r| r.reason())?;
+    workbook::read_sheets(bytes, format, options).map_err(|e| e.to_string())
 }
 
 /// Puts the files together in candidate order: duplicates dropped, meeting

@@ -13,7 +13,7 @@ use calamine::{Data, Ods, Reader, SheetType, SheetVisible, Xls, Xlsx};
 use super::cell::{self, CellIssue};
 use super::contain;
 use super::grid::{Grid, Value};
-use super::guard::Format;
+use super::guard::{self, Format};
 
 /// Per-sheet resource limits, checked while reading.
 #[derive(Debug, Clone, Copy)]
@@ -58,24 +58,45 @@ pub enum OpenError {
 pub fn read_sheets(
     bytes: &[u8],
     format: Format,
-    limits: SheetLimits,
+    options: &super::Options,
 ) -> Result<Vec<SheetData>, OpenError> {
+    let limits = options.sheet_limits;
     match format {
         Format::Xlsx => read_xlsx(bytes, limits),
-        Format::Xls => {
-            let wb = Xls::new(Cursor::new(bytes)).map_err(|e| match e {
-                calamine::XlsError::Password => OpenError::Password,
-                other => OpenError::Corrupt(other.to_string()),
-            })?;
-            let is_1904 = wb.has_1904_epoch();
-            read_dense(wb, limits, is_1904)
-        }
+        Format::Xls => read_xls(bytes, limits, &options.file_limits),
         Format::Ods => {
             let wb = Ods::new(Cursor::new(bytes)).map_err(|e| OpenError::Corrupt(e.to_string()))?;
             // ods dates are ISO text: no serial numbers to convert.
             read_dense(wb, limits, false)
         }
     }
+}
+
+/// An xls with a stray far cell is opened compacted ([`guard::xls_sparse`])
+/// and its cells put back where they were.
+fn read_xls(
+    bytes: &[u8],
+    limits: SheetLimits,
+    file_limits: &guard::Limits,
+) -> Result<Vec<SheetData>, OpenError> {
+    let sparse =
+        guard::xls_sparse(bytes, file_limits).map_err(|r| OpenError::Corrupt(r.reason()))?;
+    let (bytes, remaps) = match &sparse {
+        Some(s) => (s.bytes.as_slice(), s.remaps.as_slice()),
+        None => (bytes, &[][..]),
+    };
+    let wb = Xls::new(Cursor::new(bytes)).map_err(|e| match e {
+        calamine::XlsError::Password => OpenError::Password,
+        other => OpenError::Corrupt(other.to_string()),
+    })?;
+    let is_1904 = wb.has_1904_epoch();
+    let mut sheets = read_dense(wb, limits, is_1904)?;
+    for (sheet, remap) in sheets.iter_mut().zip(remaps) {
+        if let (SheetContent::Cells(grid), Some(remap)) = (&mut sheet.content, remap) {
+            grid.remap(&remap.rows, &remap.cols);
+        }
+    }
+    Ok(sheets)
 }
 
 fn visibility_skip(visible: SheetVisible, typ: SheetType) -> Option<String> {

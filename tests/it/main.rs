@@ -4,9 +4,14 @@
 mod check;
 mod common;
 mod confidential;
+mod fuzz;
 mod hostile;
 mod regressions;
 mod rules_cli;
 mod run;
 mod skipped;
 mod template;
+
+/// Counts each thread's allocations, for the fuzzer's per-file memory bound.
+#[global_allocator]
+static ALLOC: fuzz::alloc::Counting = fuzz::alloc::Counting;

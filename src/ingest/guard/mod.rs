@@ -28,13 +28,16 @@
 //! one streaming pass over `content.xml` (ods is rare). A stray cell at XFD1048576 in an *xlsx*
 //! is not refused here: the sheet reader streams xlsx cells instead.
 
+mod biff;
 mod ods;
 mod ole;
 #[cfg(test)]
 mod tests;
 mod zip;
 
+pub use biff::Remap;
 use ole::{inspect_ole, OLE_MAGIC};
+pub use ole::{xls_sparse, Sparse};
 use zip::inspect_zip;
 
 /// Resource limits. Everything is checked on declared sizes and counts

@@ -1,6 +1,7 @@
 //! OLE2 compound files (.xls, or an encrypted xlsx): walk the sector chains
 //! calamine walks and the BIFF records of the Workbook stream.
 
+use super::biff::{self, check_biff, Remap};
 use super::*;
 
 pub(super) const OLE_MAGIC: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
@@ -8,8 +9,6 @@ pub(super) const ENDOFCHAIN: u32 = 0xFFFF_FFFE;
 pub(super) const DIFSECT: u32 = 0xFFFF_FFFC;
 /// calamine follows the DIFAT chain while the next id is below this.
 pub(super) const RESERVED_SECTORS: u32 = 0xFFFF_FFFA;
-/// Cells of a full BIFF8 sheet (65,536 rows × 256 columns).
-pub(super) const BIFF8_CELLS: u64 = 65_536 * 256;
 
 pub(super) fn inspect_ole(ext: &str, bytes: &[u8], limits: &Limits) -> Result<Format, Rejection> {
     let cfb = match Cfb::parse(bytes) {
@@ -79,6 +78,8 @@ pub(super) struct Cfb<'a> {
     fat: Vec<u32>,
     mini_fat: Vec<u32>,
     mini_stream: Vec<u8>,
+    /// Where the mini stream lies in the file: `(offset, len)` in order.
+    mini_segments: Vec<(usize, usize)>,
     dirs: Vec<DirEntry>,
 }
 
@@ -107,6 +108,7 @@ impl<'a> Cfb<'a> {
             fat: Vec::new(),
             mini_fat: Vec::new(),
             mini_stream: Vec::new(),
+            mini_segments: Vec::new(),
             dirs: Vec::new(),
         };
 
@@ -175,7 +177,8 @@ impl<'a> Cfb<'a> {
         // Mini stream and mini FAT, as calamine loads them.
         if mini_fat_len > 0 {
             let (root_start, root_len) = (cfb.dirs[0].start, cfb.dirs[0].len);
-            cfb.mini_stream = cfb.chain(root_start, root_len)?;
+            cfb.mini_segments = cfb.chain_segments(root_start, root_len)?;
+            cfb.mini_stream = cfb.gather(&cfb.mini_segments);
             let mini_fat_bytes =
                 cfb.chain(mini_fat_start, u64::from(mini_fat_len) * sector_size as u64)?;
             cfb.mini_fat = mini_fat_bytes
@@ -205,9 +208,15 @@ impl<'a> Cfb<'a> {
 
     /// The bytes of a FAT chain, stopping at `len` like calamine's
     /// `get_chain`; refused if it visits more sectors than the file has.
-    fn chain(&self, mut id: u32, len: u64) -> Result<Vec<u8>, Rejection> {
+    fn chain(&self, id: u32, len: u64) -> Result<Vec<u8>, Rejection> {
+        Ok(self.gather(&self.chain_segments(id, len)?))
+    }
+
+    /// Where a FAT chain's bytes lie in the file, `(offset, len)` in order.
+    fn chain_segments(&self, mut id: u32, len: u64) -> Result<Vec<(usize, usize)>, Rejection> {
         let corrupt = |detail| Rejection::Corrupt { detail };
         let mut out = Vec::new();
+        let mut total = 0u64;
         let mut hops = 0u64;
         while id != ENDOFCHAIN {
             hops += 1;
@@ -215,9 +224,10 @@ impl<'a> Cfb<'a> {
                 return Err(corrupt("OLE2 sector chain loops"));
             }
             let sector = self.sector(id)?;
-            let room = len.saturating_sub(out.len() as u64);
-            out.extend_from_slice(&sector[..(sector.len() as u64).min(room) as usize]);
-            if out.len() as u64 >= len {
+            let take = (sector.len() as u64).min(len.saturating_sub(total)) as usize;
+            out.push(((id as usize + 1) * self.sector_size, take));
+            total += take as u64;
+            if total >= len {
                 break;
             }
             id = *self
@@ -228,14 +238,28 @@ impl<'a> Cfb<'a> {
         Ok(out)
     }
 
+    fn gather(&self, segments: &[(usize, usize)]) -> Vec<u8> {
+        let mut out = Vec::with_capacity(segments.iter().map(|s| s.1).sum());
+        for &(at, len) in segments {
+            out.extend_from_slice(&self.bytes[at..at + len]);
+        }
+        out
+    }
+
     /// A stream's bytes: from the mini stream below 4096 bytes, else from
     /// the FAT, bounded like calamine's reads.
-    fn read_stream(&self, d: &DirEntry) -> Result<Vec<u8>, Rejection> {
+    pub(super) fn read_stream(&self, d: &DirEntry) -> Result<Vec<u8>, Rejection> {
+        Ok(self.gather(&self.stream_segments(d)?))
+    }
+
+    /// Where a stream's bytes lie in the file, `(offset, len)` in order.
+    pub(super) fn stream_segments(&self, d: &DirEntry) -> Result<Vec<(usize, usize)>, Rejection> {
         if d.len >= 4096 {
-            return self.chain(d.start, d.len);
+            return self.chain_segments(d.start, d.len);
         }
         let corrupt = |detail| Rejection::Corrupt { detail };
         let mut out = Vec::new();
+        let mut total = 0usize;
         let mut id = d.start;
         let mut hops = 0usize;
         while id != ENDOFCHAIN {
@@ -244,13 +268,16 @@ impl<'a> Cfb<'a> {
                 return Err(corrupt("OLE2 mini sector chain loops"));
             }
             let start = id as usize * 64;
-            let sector = self
-                .mini_stream
-                .get(start..start + 64)
+            if start + 64 > self.mini_stream.len() {
+                return Err(corrupt("OLE2 mini sector outside the mini stream"));
+            }
+            let take = (d.len as usize).saturating_sub(total).min(64);
+            let at = self
+                .mini_offset(start)
                 .ok_or(corrupt("OLE2 mini sector outside the mini stream"))?;
-            let room = (d.len as usize).saturating_sub(out.len());
-            out.extend_from_slice(&sector[..room.min(64)]);
-            if out.len() as u64 >= d.len {
+            out.push((at, take));
+            total += take;
+            if total as u64 >= d.len {
                 break;
             }
             id = *self
@@ -259,6 +286,18 @@ impl<'a> Cfb<'a> {
                 .ok_or(corrupt("OLE2 mini sector id outside the mini FAT"))?;
         }
         Ok(out)
+    }
+
+    /// The file offset of a mini-stream offset that starts a mini sector
+    /// (64 bytes, never split: sectors are 512 or 4096 bytes).
+    fn mini_offset(&self, mut at: usize) -> Option<usize> {
+        for &(file, len) in &self.mini_segments {
+            if at < len {
+                return Some(file + at);
+            }
+            at -= len;
+        }
+        None
     }
 
     fn find(&self, name: &str) -> Option<&DirEntry> {
@@ -270,184 +309,43 @@ impl<'a> Cfb<'a> {
     }
 }
 
-/// BIFF records of a Workbook stream, as calamine's `RecordIter` steps them
-/// (CONTINUE records are records of their own here; only positions matter).
-pub(super) struct Records<'a> {
-    s: &'a [u8],
-    at: usize,
+/// An .xls file rewritten so that calamine builds its far-flung sheets
+/// small (see [`biff`]): the bytes to open, and for each sheet (in
+/// calamine's order) how to put its cells back.
+pub struct Sparse {
+    pub bytes: Vec<u8>,
+    pub remaps: Vec<Option<Remap>>,
 }
 
-impl<'a> Iterator for Records<'a> {
-    type Item = (u16, &'a [u8]);
-    fn next(&mut self) -> Option<Self::Item> {
-        let typ = u16_at(self.s, self.at)?;
-        let len = u16_at(self.s, self.at + 2)? as usize;
-        let data = self.s.get(self.at + 4..self.at + 4 + len)?;
-        self.at += 4 + len;
-        Some((typ, data))
-    }
-}
-
-/// Walk the workbook globals (FILEPASS, BOUNDSHEET) and then every sheet
-/// substream from its BOUNDSHEET offset, like calamine's `parse_workbook`:
-/// refuse encryption, DIMENSIONS that would be reserved beyond a BIFF8
-/// sheet, and sheets whose used cells span a grid too large to build.
-pub(super) fn check_biff(stream: &[u8], limits: &Limits) -> Result<(), Rejection> {
-    let mut sheets: Vec<(usize, String)> = Vec::new();
-    let mut biff8 = true;
-    for (typ, data) in (Records { s: stream, at: 0 }) {
-        match typ {
-            // FilePass: any encryption (calamine lets XOR obfuscation through
-            // and would read scrambled text).
-            0x002F => return Err(Rejection::Encrypted),
-            0x0809 => biff8 = u16_at(data, 0) == Some(0x0600),
-            0x0085 => {
-                if data.len() < 6 {
-                    return Err(Rejection::Corrupt {
-                        detail: "short BOUNDSHEET record",
-                    });
-                }
-                let pos = u32_at(data, 0).unwrap_or(0) as usize;
-                let name = sheet_name(data, biff8)
-                    .unwrap_or_else(|| format!("シート{}", sheets.len() + 1));
-                sheets.push((pos, name));
-            }
-            0x000A => break,
-            _ => {}
-        }
-    }
-
-    let mut book_cells: u64 = 0;
-    for (pos, name) in sheets {
-        if pos > stream.len() {
-            return Err(Rejection::Corrupt {
-                detail: "BOUNDSHEET offset past the end of the stream",
-            });
-        }
-        let too_large = |rows: u64, cols: u64| Rejection::SheetTooLarge {
-            sheet: name.clone(),
-            rows,
-            cols,
-        };
-        let mut seen_bof = false;
-        let mut depth = 0usize;
-        // Bounding box of the cells calamine keeps: (row, col) min and max.
-        let mut bbox: Option<(u32, u32, u32, u32)> = None;
-        let mut add = |row: u32, col: u32| {
-            bbox = Some(match bbox {
-                None => (row, row, col, col),
-                Some((r0, r1, c0, c1)) => (r0.min(row), r1.max(row), c0.min(col), c1.max(col)),
-            });
-        };
-        for (typ, data) in (Records { s: stream, at: pos }) {
-            if depth > 0 {
-                match typ {
-                    0x0809 => depth += 1,
-                    0x000A => depth -= 1,
-                    _ => {}
-                }
-                continue;
-            }
-            match typ {
-                0x0809 if seen_bof => depth += 1,
-                0x0809 => seen_bof = true,
-                0x000A => break,
-                0x0200 => {
-                    if let Some((rows, cols)) = dimensions(data)? {
-                        if rows.saturating_mul(cols) > BIFF8_CELLS {
-                            return Err(too_large(rows, cols));
-                        }
-                    }
-                }
-                // Number, Label, RString, BoolErr, Rk, LabelSst, Formula
-                0x0203 | 0x0204 | 0x00D6 | 0x0205 | 0x027E | 0x00FD | 0x0006 => {
-                    if let (Some(r), Some(c)) = (u16_at(data, 0), u16_at(data, 2)) {
-                        add(u32::from(r), u32::from(c));
-                    }
-                }
-                // MulRk: one row, columns first..=last
-                0x00BD if data.len() >= 6 => {
-                    let (r, c0) = (u16_at(data, 0), u16_at(data, 2));
-                    let c1 = u16_at(data, data.len() - 2);
-                    if let (Some(r), Some(c0), Some(c1)) = (r, c0, c1) {
-                        if c1 >= c0 {
-                            add(u32::from(r), u32::from(c0));
-                            add(u32::from(r), u32::from(c1));
-                        }
-                    }
-                }
-                _ => {}
-            }
-        }
-        if let Some((r0, r1, c0, c1)) = bbox {
-            let rows = u64::from(r1 - r0) + 1;
-            let cols = u64::from(c1 - c0) + 1;
-            let cells = rows * cols;
-            if cells > limits.max_sheet_cells {
-                return Err(too_large(rows, cols));
-            }
-            book_cells += cells;
-            if book_cells > limits.max_book_cells {
-                return Err(Rejection::BookTooLarge { cells: book_cells });
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Rows × columns calamine reserves for a DIMENSIONS record
-/// (`parse_dimensions`, then `end - start + 1` in u32 arithmetic).
-pub(super) fn dimensions(data: &[u8]) -> Result<Option<(u64, u64)>, Rejection> {
-    let (rf, rl, cf, cl) = match data.len() {
-        10 => (
-            u32::from(u16_at(data, 0).unwrap_or(0)),
-            u32::from(u16_at(data, 2).unwrap_or(0)),
-            u32::from(u16_at(data, 4).unwrap_or(0)),
-            u32::from(u16_at(data, 6).unwrap_or(0)),
-        ),
-        14 | 16 => (
-            u32_at(data, 0).unwrap_or(0),
-            u32_at(data, 4).unwrap_or(0),
-            u32::from(u16_at(data, 8).unwrap_or(0)),
-            u32::from(u16_at(data, 10).unwrap_or(0)),
-        ),
-        _ => return Ok(None), // calamine fails with a length error
+/// `None` when the file can be opened as it is. Call after [`super::inspect`]
+/// accepted the file with the same `limits`.
+pub fn xls_sparse(bytes: &[u8], limits: &Limits) -> Result<Option<Sparse>, Rejection> {
+    let cfb = Cfb::parse(bytes)?;
+    let Some(d) = cfb.find("Workbook").or_else(|| cfb.find("Book")) else {
+        return Ok(None);
     };
-    let cf = if cf > 0xFF || cl < cf { 0 } else { cf };
-    let (start, end) = if rl >= 1 && cl >= 1 {
-        ((rf, cf), (rl - 1, cl - 1))
-    } else {
-        ((rf, cf), (rf, cf))
+    let segments = cfb.stream_segments(d)?;
+    let stream = cfb.gather(&segments);
+    // Stream offset where each segment starts, to place the rewrites.
+    let starts: Vec<usize> = segments
+        .iter()
+        .scan(0, |at, &(_, len)| {
+            let start = *at;
+            *at += len;
+            Some(start)
+        })
+        .collect();
+    let mut copy = bytes.to_vec();
+    let mut write = |at: usize, data: &[u8]| {
+        for (k, &b) in data.iter().enumerate() {
+            let pos = at + k;
+            let seg = starts.partition_point(|&s| s <= pos) - 1;
+            copy[segments[seg].0 + pos - starts[seg]] = b;
+        }
     };
-    if end.0 < start.0 || end.1 < start.1 {
-        // calamine's `end - start + 1` overflows: a panic in debug builds,
-        // a ~4-billion-row reservation in release builds.
-        return Err(Rejection::Corrupt {
-            detail: "DIMENSIONS record ends before it starts",
-        });
-    }
-    Ok(Some((
-        u64::from(end.0 - start.0) + 1,
-        u64::from(end.1 - start.1) + 1,
-    )))
-}
-
-/// A BIFF8 BOUNDSHEET name (`ShortXLUnicodeString` at offset 6).
-pub(super) fn sheet_name(data: &[u8], biff8: bool) -> Option<String> {
-    if !biff8 {
-        return None;
-    }
-    let cch = *data.get(6)? as usize;
-    let wide = data.get(7)? & 1 == 1;
-    let body = data.get(8..)?;
-    if wide {
-        let units: Vec<u16> = body
-            .get(..cch * 2)?
-            .chunks_exact(2)
-            .map(|c| u16::from_le_bytes([c[0], c[1]]))
-            .collect();
-        Some(String::from_utf16_lossy(&units))
-    } else {
-        Some(body.get(..cch)?.iter().map(|&b| char::from(b)).collect())
-    }
+    let remaps = biff::sparse(&stream, limits, &mut write)?;
+    Ok(remaps.map(|remaps| Sparse {
+        bytes: copy,
+        remaps,
+    }))
 }

@@ -1108,11 +1108,23 @@ fn small_xls_in_the_mini_stream() {
         check("a.xls", &cfb_mini("Workbook", &locked)),
         Err(Rejection::Encrypted)
     );
-    let far = biff(&[], &[number(0, 0, 1.0), number(60_000, 200, 1.0)]);
-    assert!(matches!(
-        check("a.xls", &cfb_mini("Book", &far)),
-        Err(Rejection::SheetTooLarge { .. })
-    ));
+    // A far cell in the mini stream is read compacted like any other.
+    let far = biff(&[], &[number(0, 0, 1.0), number(60_000, 200, 5.0)]);
+    let bytes = cfb_mini("Book", &far);
+    assert_eq!(check("a.xls", &bytes), Ok(Format::Xls));
+    let sparse = xls_sparse(&bytes, &Limits::default())
+        .unwrap()
+        .expect("compacted");
+    assert_eq!(
+        sparse.remaps,
+        vec![Some(Remap {
+            rows: vec![0, 60_000],
+            cols: vec![0, 200]
+        })]
+    );
+    let mut wb = calamine::Xls::new(Cursor::new(sparse.bytes)).unwrap();
+    let range = wb.worksheet_range("S").unwrap();
+    assert_eq!(range.get_value((1, 1)), Some(&calamine::Data::Float(5.0)));
 }
 
 #[test]
@@ -1143,29 +1155,65 @@ fn xls_dimension_bomb_and_far_cell() {
         check("a.xls", &inverted),
         Err(Rejection::Corrupt { .. })
     ));
-    // a full BIFF8 DIMENSIONS is allowed, the far cell is not
+    // A full BIFF8 DIMENSIONS is allowed, and so is a stray far cell: the
+    // sheet is read compacted (biff.rs), its used rows and columns
+    // renumbered in a copy that calamine builds as a 3 × 3 grid.
     let far = xls_of(
         &[],
         &[
             dims(0, 65_536, 0, 256),
             number(0, 0, 1.0),
-            number(65_535, 255, 1.0),
+            number(1, 1, 2.0),
+            number(65_535, 255, 3.0),
         ],
     );
+    assert_eq!(check("a.xls", &far), Ok(Format::Xls));
+    let sparse = xls_sparse(&far, &Limits::default())
+        .unwrap()
+        .expect("compacted");
+    assert_eq!(sparse.bytes.len(), far.len());
     assert_eq!(
-        check("a.xls", &far),
+        sparse.remaps,
+        vec![Some(Remap {
+            rows: vec![0, 1, 65_535],
+            cols: vec![0, 1, 255]
+        })]
+    );
+    use calamine::Reader;
+    let mut wb = calamine::Xls::new(Cursor::new(sparse.bytes)).unwrap();
+    let range = wb.worksheet_range("S").unwrap();
+    assert_eq!((range.height(), range.width()), (3, 3));
+    assert_eq!(range.get_value((2, 2)), Some(&calamine::Data::Float(3.0)));
+    // Even compacted, too many rows × columns in use are refused.
+    let tight = Limits {
+        max_sheet_cells: 8,
+        ..Limits::default()
+    };
+    assert_eq!(
+        inspect("a.xls", &far, &tight),
         Err(Rejection::SheetTooLarge {
             sheet: "S".into(),
-            rows: 65_536,
-            cols: 256
+            rows: 3,
+            cols: 3
         })
     );
-    // cells beyond column IV are counted as calamine counts them
+    // A DIMENSIONS far larger than the cells is brought down to them
+    // (calamine reserves it: 670 MB for a full sheet); no remap.
+    let claims = xls_of(&[], &[dims(0, 65_536, 0, 256), number(2, 3, 1.0)]);
+    let sparse = xls_sparse(&claims, &Limits::default())
+        .unwrap()
+        .expect("DIMENSIONS patched");
+    assert_eq!(sparse.remaps, vec![None]);
+    let mut wb = calamine::Xls::new(Cursor::new(sparse.bytes)).unwrap();
+    let range = wb.worksheet_range("S").unwrap();
+    assert_eq!(range.get_value((2, 3)), Some(&calamine::Data::Float(1.0)));
+    // Cells beyond column IV are counted as calamine counts them, and
+    // compacted too.
     let wide = xls_of(&[], &[number(0, 0, 1.0), number(100, 60_000, 1.0)]);
-    assert!(matches!(
-        check("a.xls", &wide),
-        Err(Rejection::SheetTooLarge { .. })
-    ));
+    assert_eq!(check("a.xls", &wide), Ok(Format::Xls));
+    // A small sheet is opened as it is.
+    let small = xls_of(&[], &[dims(0, 3, 0, 3), number(2, 2, 1.0)]);
+    assert!(xls_sparse(&small, &Limits::default()).unwrap().is_none());
 }
 
 #[test]
@@ -1378,18 +1426,9 @@ fn broken_fixtures_are_refused() {
         ("xls寸法爆弾.xls", |r| {
             matches!(r, Rejection::SheetTooLarge { cols: 65_535, .. })
         }),
-        ("xls遠いセル.xls", |r| {
-            matches!(
-                r,
-                Rejection::SheetTooLarge {
-                    rows: 65_536,
-                    cols: 256,
-                    ..
-                }
-            )
-        }),
         // the lead's other fixtures must not trip the guard
         ("../far-cell/遠いセル_薬剤師.xlsx", |_| false),
+        ("../far-cell/遠いセル_薬剤師.xls", |_| false),
         ("../furigana/ケアマネ_ふりがな.xlsx", |_| false),
     ];
     for (name, expected) in cases {
