@@ -90,6 +90,7 @@ pub struct Explanation {
 
 /// Classifies one remark.
 pub fn classify(rules: &Rules, input: &Input<'_>) -> Labels {
+    crate::failpoint::hit("classify", input.text);
     run(rules, input, &mut NoTrace)
 }
 

@@ -11,6 +11,7 @@ pub mod cli;
 pub mod commands;
 pub mod corrections;
 pub mod dates;
+pub mod failpoint;
 pub mod ingest;
 pub mod memory;
 pub mod model;

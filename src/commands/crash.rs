@@ -9,6 +9,7 @@
 //! there skips that file and the run goes on.
 
 use std::panic::{self, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::Status;
 use crate::ingest::contain;
@@ -17,8 +18,11 @@ use crate::ingest::contain;
 /// [`Status::Failed`].
 pub fn guarded(command: impl FnOnce() -> Status) -> Status {
     let previous = panic::take_hook();
+    // A bug may panic on many threads at once (one per remark): one line.
+    let told = AtomicBool::new(false);
+    let told = Box::leak(Box::new(told));
     panic::set_hook(Box::new(|info| {
-        if contain::take_if_inside(info) {
+        if contain::take_if_inside(info) || told.swap(true, Ordering::Relaxed) {
             return;
         }
         let mut detail = contain::message(info.payload());

@@ -176,6 +176,7 @@ pub fn open(
     bytes: &[u8],
     options: &Options,
 ) -> Result<Vec<workbook::SheetData>, String> {
+    crate::failpoint::hit("read", file_name);
     let format = guard::inspect(file_name, bytes, &options.file_limits).map_err(|r| r.reason())?;
     workbook::read_sheets(bytes, format, options).map_err(|e| e.to_string())
 }

@@ -6,6 +6,7 @@ mod common;
 mod confidential;
 mod fuzz;
 mod hostile;
+mod panics;
 mod regressions;
 mod rules_cli;
 mod run;

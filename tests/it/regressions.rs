@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::common::{check_json, renkei, sheet};
+use crate::common::{check_json, file, renkei, sheet};
 
 fn regression(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -37,4 +37,63 @@ fn huge_number_in_a_date_cell_no_longer_panics_in_chrono() {
         .assert()
         .code(0);
     assert!(out.path().join("分類一覧.xlsx").exists());
+}
+
+#[test]
+fn backwards_dimension_ref_no_longer_overflows_in_calamine() {
+    let path = regression("範囲が逆向き_鍼灸師会.xlsx");
+    let (code, json) = check_json(&[&path]);
+    assert_eq!(code, 0, "{json:#}");
+    assert_eq!(file(&json, "範囲が逆向き_鍼灸師会.xlsx")["outcome"], "read");
+}
+
+#[test]
+fn row_number_past_u32_no_longer_overflows_in_calamine() {
+    let path = regression("行番号が桁あふれ_医師.xlsx");
+    let (code, json) = check_json(&[&path]);
+    assert!(code == 0 || code == 1, "{json:#}");
+    let f = file(&json, "行番号が桁あふれ_医師.xlsx");
+    let reason = f["reason"].as_str().unwrap_or("");
+    assert!(!reason.contains("想定外"), "{f}");
+}
+
+#[test]
+fn whole_sheet_dimensions_no_longer_reserve_670_mb() {
+    use renkei::ingest::{self, contain, Options};
+    let path = regression("寸法が全体_看護師.xls");
+    let bytes = std::fs::read(&path).unwrap();
+    let base = crate::fuzz::alloc::start();
+    let sheets =
+        contain::read(|| ingest::open("寸法が全体_看護師.xls", &bytes, &Options::default()))
+            .expect("no panic")
+            .expect("read");
+    let peak = crate::fuzz::alloc::peak_since(base);
+    assert_eq!(sheets.len(), 1);
+    assert!(peak < 16 << 20, "{} MiB", peak >> 20);
+    let (code, json) = check_json(&[&path]);
+    assert_eq!(code, 0, "{json:#}");
+    let s = sheet(&json, "寸法が全体_看護師.xls", "訪問看護");
+    assert_eq!(s["remarks"].as_array().unwrap().len(), 7);
+}
+
+#[test]
+fn unclosed_paragraph_no_longer_hides_an_ods_repeat_bomb() {
+    use renkei::ingest::{self, contain, Options};
+    let path = regression("段落が閉じない繰り返し爆弾.ods");
+    let bytes = std::fs::read(&path).unwrap();
+    let base = crate::fuzz::alloc::start();
+    let started = std::time::Instant::now();
+    let read = contain::read(|| {
+        ingest::open(
+            "段落が閉じない繰り返し爆弾.ods",
+            &bytes,
+            &Options::default(),
+        )
+    })
+    .expect("no panic");
+    let peak = crate::fuzz::alloc::peak_since(base);
+    let reason = read.err().expect("refused by the guard");
+    assert!(reason.contains("繰り返され"), "{reason}");
+    assert!(peak < 16 << 20, "{} MiB", peak >> 20);
+    assert!(started.elapsed().as_secs() < 5);
 }

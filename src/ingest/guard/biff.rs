@@ -120,7 +120,7 @@ pub(super) struct Sheet {
     cols: Bits,
     /// Bounding box of the cells: (first row, last row, first col, last col).
     bbox: Option<(u16, u16, u16, u16)>,
-    /// Rows × columns the DIMENSIONS record makes calamine reserve.
+    /// Rows × columns the largest DIMENSIONS record makes calamine reserve.
     dims: Option<(u64, u64)>,
     /// How the sheet is read; set by [`plan`].
     compact: bool,
@@ -162,7 +162,8 @@ impl Sheet {
 fn scan(stream: &[u8]) -> Result<Vec<Sheet>, Rejection> {
     let mut sheets: Vec<Sheet> = Vec::new();
     let mut biff8 = true;
-    for (_, typ, data) in (Records { s: stream, at: 0 }) {
+    for (at, typ, data) in (Records { s: stream, at: 0 }) {
+        check_globals_record(stream, at, typ, data, biff8)?;
         match typ {
             // FilePass: any encryption (calamine lets XOR obfuscation through
             // and would read scrambled text).
@@ -200,6 +201,10 @@ fn scan(stream: &[u8]) -> Result<Vec<Sheet>, Rejection> {
     for sheet in &mut sheets {
         for (_, typ, data) in sheet_records(stream, sheet.pos) {
             match typ {
+                // MergeCells: calamine reads `count` ranges of 8 bytes unchecked.
+                0x00E5 if data.len() < 2 + 8 * usize::from(u16_at(data, 0).unwrap_or(u16::MAX)) => {
+                    return Err(corrupt("short MERGECELLS record"));
+                }
                 DIMENSIONS => {
                     if let Some((rows, cols)) = dimensions(data)? {
                         if rows.saturating_mul(cols) > BIFF8_CELLS {
@@ -209,7 +214,10 @@ fn scan(stream: &[u8]) -> Result<Vec<Sheet>, Rejection> {
                                 cols,
                             });
                         }
-                        sheet.dims = Some((rows, cols));
+                        // calamine reserves for every DIMENSIONS record.
+                        if sheet.dims.is_none_or(|(r, c)| r * c < rows * cols) {
+                            sheet.dims = Some((rows, cols));
+                        }
                     }
                 }
                 t if CELL_RECORDS.contains(&t) => {
@@ -231,6 +239,132 @@ fn scan(stream: &[u8]) -> Result<Vec<Sheet>, Rejection> {
         }
     }
     Ok(sheets)
+}
+
+fn corrupt(detail: &'static str) -> Rejection {
+    Rejection::Corrupt { detail }
+}
+
+/// Workbook-globals records that calamine 0.38 reads without checking
+/// their length (`read_u16(r.data)`, `r.data[14..]` …): a short one panics.
+fn check_globals_record(
+    stream: &[u8],
+    at: usize,
+    typ: u16,
+    data: &[u8],
+    biff8: bool,
+) -> Result<(), Rejection> {
+    let need = match typ {
+        0x0042 | 0x0022 | 0x0809 => 2, // CodePage, DateMode, BOF
+        0x0017 if biff8 => 2,          // ExternSheet
+        0x0018 => {
+            // Lbl: name from offset 14, formula in the last `cce` bytes.
+            let cce = u16_at(data, 4).map_or(0, usize::from);
+            14.max(cce)
+        }
+        0x00FC => return check_sst(data, &continues(stream, at + 4 + data.len())),
+        _ => 0,
+    };
+    if data.len() < need {
+        return Err(corrupt("BIFF record shorter than calamine reads"));
+    }
+    Ok(())
+}
+
+/// The CONTINUE records after the record ending at `at`, as calamine's
+/// `RecordIter` gathers them.
+fn continues(stream: &[u8], mut at: usize) -> Vec<&[u8]> {
+    let mut out = Vec::new();
+    while stream.len().saturating_sub(at) > 4 && u16_at(stream, at) == Some(0x003C) {
+        let len = u16_at(stream, at + 2).map_or(0, usize::from);
+        let Some(data) = stream.get(at + 4..at + 4 + len) else {
+            break; // calamine: an error, not a panic
+        };
+        out.push(data);
+        at += 4 + len;
+    }
+    out
+}
+
+/// Walks an SST record and its CONTINUE records as calamine's `parse_sst`
+/// (`read_rich_extended_string`, `read_dbcs`) does, refusing the places
+/// where it would slice past the end: a run count or extension size cut
+/// off, or an empty CONTINUE record inside a string. Where calamine
+/// returns an error instead, the walk stops.
+fn check_sst(first: &[u8], conts: &[&[u8]]) -> Result<(), Rejection> {
+    let cut = || Err(corrupt("SST string cut off where calamine reads on"));
+    let mut conts = conts.iter().copied();
+    let Some(mut data) = first.get(8..) else {
+        return Ok(());
+    };
+    loop {
+        if data.is_empty() {
+            match conts.next() {
+                Some(next) => data = next,
+                None => return Ok(()),
+            }
+            if data.is_empty() {
+                continue;
+            }
+        }
+        if data.len() < 3 {
+            return Ok(());
+        }
+        let mut chars = usize::from(u16_at(data, 0).unwrap_or(0));
+        let flags = data[2];
+        data = &data[3..];
+        let mut runs = 0usize;
+        if flags & 0x8 != 0 {
+            let Some(n) = u16_at(data, 0) else {
+                return cut();
+            };
+            runs = usize::from(n) * 4;
+            data = &data[2..];
+        }
+        let mut ext = 0usize;
+        if flags & 0x4 != 0 {
+            let Some(n) = u32_at(data, 0) else {
+                return cut();
+            };
+            ext = n as i32 as usize;
+            data = &data[4..];
+        }
+        let mut wide = flags & 0x1 != 0;
+        while chars > 0 {
+            let (n, bytes) = if wide {
+                let n = (data.len() / 2).min(chars);
+                (n, 2 * n)
+            } else {
+                let n = data.len().min(chars);
+                (n, n)
+            };
+            data = &data[bytes..];
+            chars -= n;
+            if chars > 0 {
+                match conts.next() {
+                    Some([]) => return cut(),
+                    Some(next) => {
+                        wide = next[0] & 0x1 != 0;
+                        data = &next[1..];
+                    }
+                    None => return Ok(()),
+                }
+            }
+        }
+        for mut skip in [runs, ext] {
+            while skip > 0 {
+                if data.is_empty() {
+                    match conts.next() {
+                        Some(next) => data = next,
+                        None => return Ok(()),
+                    }
+                }
+                let n = skip.min(data.len());
+                data = &data[n..];
+                skip -= n;
+            }
+        }
+    }
 }
 
 /// Decides how each sheet is read and refuses grids too large even then.

@@ -43,7 +43,6 @@ pub(super) struct OdsRow {
 }
 
 pub(super) struct OdsCell {
-    depth: u32,
     repeats: u64,
     valued: bool,
     text: u64,
@@ -82,8 +81,11 @@ pub(super) fn scan_ods_content<R: std::io::BufRead>(
             Event::Start(e) => {
                 let name = e.name();
                 let name = name.as_ref();
-                if let Some(c) = cell.as_mut() {
-                    c.depth += 1;
+                let structural = matches!(
+                    name,
+                    "table:table-cell" | "table:covered-table-cell" | "table:table-row"
+                );
+                if let Some(c) = cell.as_mut().filter(|_| !structural) {
                     match name {
                         "text:s" => {
                             let n = attr_u64(&e, "text:c").unwrap_or(1);
@@ -101,6 +103,17 @@ pub(super) fn scan_ods_content<R: std::io::BufRead>(
                         });
                     }
                     continue;
+                }
+                // A cell or a row that starts inside a cell ends that cell
+                // (and a row inside a row ends that row): calamine may read
+                // on, so counting both can only count more than it builds.
+                if let (Some(c), Some(r), Some(s)) = (cell.take(), row.as_mut(), sheet.as_ref()) {
+                    end_cell(c, r, s, limits)?;
+                }
+                if name == "table:table-row" {
+                    if let (Some(r), Some(s)) = (row.take(), sheet.as_mut()) {
+                        end_row(r, s, book_cells, limits)?;
+                    }
                 }
                 match (name, sheet.is_some(), row.is_some()) {
                     ("table:table", false, _) => {
@@ -133,7 +146,6 @@ pub(super) fn scan_ods_content<R: std::io::BufRead>(
                             }
                         }
                         cell = Some(OdsCell {
-                            depth: 1,
                             repeats: attr_u64(&e, "table:number-columns-repeated").unwrap_or(1),
                             valued,
                             text,
@@ -153,67 +165,37 @@ pub(super) fn scan_ods_content<R: std::io::BufRead>(
                 }
             }
             Event::End(e) => {
-                if let Some(c) = cell.as_mut() {
-                    c.depth -= 1;
-                    if c.depth > 0 {
+                let name = e.name();
+                let name = name.as_ref();
+                // A cell ends at the first end of a cell, whatever is open
+                // inside it (calamine reads a text cell that way); the end
+                // of its row or table ends it too.
+                if cell.is_some() {
+                    if !matches!(
+                        name,
+                        "table:table-cell"
+                            | "table:covered-table-cell"
+                            | "table:table-row"
+                            | "table:table"
+                    ) {
                         continue;
                     }
-                    let c = cell.take().expect("cell is open");
-                    let r = row.as_mut().expect("a cell lives in a row");
-                    let s = sheet.as_ref().expect("a row lives in a sheet");
-                    if c.text > limits.max_cell_bytes {
-                        return Err(Rejection::OdsRepeatBomb {
-                            sheet: s.name.clone(),
-                            cells: 1,
-                            text_bytes: c.text,
-                        });
+                    if let (Some(c), Some(r), Some(s)) = (cell.take(), row.as_mut(), sheet.as_ref())
+                    {
+                        end_cell(c, r, s, limits)?;
                     }
-                    if c.valued && c.repeats > ODS_MAX_COLS {
-                        return Err(Rejection::OdsRepeatBomb {
-                            sheet: s.name.clone(),
-                            cells: c.repeats,
-                            text_bytes: c.text.saturating_mul(c.repeats),
-                        });
-                    }
-                    let empties = r.pending_empty.min(ODS_MAX_COLS - r.cols);
-                    r.cols += empties;
-                    r.pending_empty = 0;
-                    let n = c.repeats.min(ODS_MAX_COLS - r.cols);
-                    if !c.valued {
-                        r.pending_empty = n;
-                    } else if n > 0 {
-                        r.first.get_or_insert(r.cols);
-                        r.cols += n;
-                        r.last = r.cols - 1;
-                        r.text = r.text.saturating_add(c.text.saturating_mul(n));
-                    }
-                    continue;
                 }
-                match e.name().as_ref() {
+                match name {
                     "table:table-row" if row.is_some() => {
-                        let r = row.take().expect("row is open");
-                        let s = sheet.as_mut().expect("a row lives in a sheet");
-                        let n = r.repeats.min(ODS_MAX_ROWS - s.rows);
-                        let start = s.rows;
-                        s.rows += n;
-                        let Some(first) = r.first else { continue };
-                        if r.repeats > ODS_MAX_ROWS {
-                            return Err(Rejection::OdsRepeatBomb {
-                                sheet: s.name.clone(),
-                                cells: r.repeats.saturating_mul(r.cols),
-                                text_bytes: r.text.saturating_mul(r.repeats),
-                            });
+                        if let (Some(r), Some(s)) = (row.take(), sheet.as_mut()) {
+                            end_row(r, s, book_cells, limits)?;
                         }
-                        s.first_row.get_or_insert(start);
-                        s.end_row = start + n;
-                        s.col_min = s.col_min.min(first);
-                        s.col_max = s.col_max.max(r.last);
-                        s.text = s.text.saturating_add(r.text.saturating_mul(n));
-                        check_ods_sheet(s, book_cells, limits)?;
                     }
                     "table:table" if sheet.is_some() => {
+                        if let (Some(r), Some(s)) = (row.take(), sheet.as_mut()) {
+                            end_row(r, s, book_cells, limits)?;
+                        }
                         let s = sheet.take().expect("sheet is open");
-                        row = None;
                         check_ods_sheet(&s, book_cells, limits)?;
                         book_cells = book_cells.saturating_add(s.cells());
                     }
@@ -230,6 +212,60 @@ pub(super) fn scan_ods_content<R: std::io::BufRead>(
             _ => {}
         }
     }
+}
+
+/// Adds a cell (with its repeats) to its row, as calamine's `read_row`.
+fn end_cell(c: OdsCell, r: &mut OdsRow, s: &OdsSheet, limits: &Limits) -> Result<(), Rejection> {
+    if c.text > limits.max_cell_bytes {
+        return Err(Rejection::OdsRepeatBomb {
+            sheet: s.name.clone(),
+            cells: 1,
+            text_bytes: c.text,
+        });
+    }
+    if c.valued && c.repeats > ODS_MAX_COLS {
+        return Err(Rejection::OdsRepeatBomb {
+            sheet: s.name.clone(),
+            cells: c.repeats,
+            text_bytes: c.text.saturating_mul(c.repeats),
+        });
+    }
+    let empties = r.pending_empty.min(ODS_MAX_COLS - r.cols);
+    r.cols += empties;
+    r.pending_empty = 0;
+    let n = c.repeats.min(ODS_MAX_COLS - r.cols);
+    if !c.valued {
+        r.pending_empty = n;
+    } else if n > 0 {
+        r.first.get_or_insert(r.cols);
+        r.cols += n;
+        r.last = r.cols - 1;
+        r.text = r.text.saturating_add(c.text.saturating_mul(n));
+    }
+    Ok(())
+}
+
+/// Adds a row (with its repeats) to its sheet, as calamine's `read_table`.
+fn end_row(r: OdsRow, s: &mut OdsSheet, book_cells: u64, limits: &Limits) -> Result<(), Rejection> {
+    let n = r.repeats.min(ODS_MAX_ROWS - s.rows);
+    let start = s.rows;
+    s.rows += n;
+    let Some(first) = r.first else {
+        return Ok(());
+    };
+    if r.repeats > ODS_MAX_ROWS {
+        return Err(Rejection::OdsRepeatBomb {
+            sheet: s.name.clone(),
+            cells: r.repeats.saturating_mul(r.cols),
+            text_bytes: r.text.saturating_mul(r.repeats),
+        });
+    }
+    s.first_row.get_or_insert(start);
+    s.end_row = start + n;
+    s.col_min = s.col_min.min(first);
+    s.col_max = s.col_max.max(r.last);
+    s.text = s.text.saturating_add(r.text.saturating_mul(n));
+    check_ods_sheet(s, book_cells, limits)
 }
 
 pub(super) fn check_ods_sheet(

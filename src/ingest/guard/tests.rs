@@ -1552,3 +1552,71 @@ fn inspect_speed() {
         println!("{path}: inspect {guard:?}, calamine open + read {read:?}");
     }
 }
+
+#[test]
+fn biff_records_calamine_reads_unchecked_are_refused_when_short() {
+    let corrupt = |extra: &[Vec<u8>], sheet: &[Vec<u8>]| {
+        matches!(
+            check("a.xls", &xls_of(extra, sheet)),
+            Err(Rejection::Corrupt { .. })
+        )
+    };
+    // Found by the fuzzer: calamine's `read_u16(r.data)` on an empty
+    // CODEPAGE, and MERGECELLS ranges read past the record.
+    assert!(corrupt(&[record(0x0042, &[])], &[number(0, 0, 1.0)]));
+    assert!(corrupt(&[record(0x0022, &[1])], &[]));
+    assert!(corrupt(
+        &[],
+        &[record(0x00E5, &[2, 0, 0, 0, 0, 0, 0, 0, 0, 0])]
+    ));
+    assert!(corrupt(&[], &[record(0x00E5, &[])]));
+    // A Lbl whose formula would start before the record does.
+    let mut lbl = vec![0u8; 14];
+    lbl[4] = 200;
+    assert!(corrupt(&[record(0x0018, &lbl)], &[]));
+    // SST: a rich-text string without its run count; an empty CONTINUE
+    // inside a string (calamine reads its first byte).
+    let header = [1, 0, 0, 0, 1, 0, 0, 0];
+    let rich = [&header[..], &[1, 0, 0x08]].concat();
+    assert!(corrupt(&[record(0x00FC, &rich)], &[]));
+    let split = [&header[..], &[3, 0, 0x00, b'a']].concat();
+    assert!(corrupt(
+        &[
+            record(0x00FC, &split),
+            record(0x003C, &[]),
+            record(0x003C, &[0, b'b', b'c'])
+        ],
+        &[]
+    ));
+    // The same string continued properly passes, and so do valid records.
+    assert_eq!(
+        check(
+            "a.xls",
+            &xls_of(
+                &[
+                    record(0x0042, &[0xB0, 0x04]),
+                    record(0x00FC, &split),
+                    record(0x003C, &[0, b'b', b'c'])
+                ],
+                &[record(0x00E5, &[1, 0, 0, 0, 1, 0, 0, 0, 1, 0])]
+            )
+        ),
+        Ok(Format::Xls)
+    );
+}
+
+#[test]
+fn every_dimensions_record_is_brought_down() {
+    // calamine reserves for each DIMENSIONS record; a small one after a
+    // full-sheet one does not undo it (found by the fuzzer: 640 MiB).
+    let two = xls_of(
+        &[],
+        &[dims(0, 65_536, 0, 256), dims(0, 1, 0, 1), number(0, 0, 1.0)],
+    );
+    assert_eq!(check("a.xls", &two), Ok(Format::Xls));
+    let sparse = xls_sparse(&two, &Limits::default())
+        .unwrap()
+        .expect("DIMENSIONS patched");
+    assert_eq!(sparse.remaps, vec![None]);
+    assert_ne!(sparse.bytes, two);
+}
