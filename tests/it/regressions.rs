@@ -97,3 +97,17 @@ fn unclosed_paragraph_no_longer_hides_an_ods_repeat_bomb() {
     assert!(peak < 16 << 20, "{} MiB", peak >> 20);
     assert!(started.elapsed().as_secs() < 5);
 }
+
+#[test]
+fn short_biff_records_no_longer_panic_in_calamine() {
+    for name in ["コードページが空_看護師.xls", "結合セルが壊れた_看護師.xls"]
+    {
+        let (code, json) = check_json(&[&regression(name)]);
+        assert_eq!(code, 1, "{json:#}");
+        let f = file(&json, name);
+        assert_eq!(f["outcome"], "unreadable", "{f}");
+        let reason = f["reason"].as_str().unwrap();
+        assert!(reason.contains("内部が壊れて"), "{name}: {reason}");
+        assert!(!reason.contains("想定外"), "{name}: {reason}");
+    }
+}
