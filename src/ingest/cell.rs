@@ -9,7 +9,7 @@
 
 use calamine::{Data, DataRef, ExcelDateTime};
 
-use super::grid::{column_letter, Value};
+use super::grid::{column_letter, number_text, Value};
 use crate::dates;
 
 /// A cell whose value could not be taken as its format says.
@@ -25,11 +25,14 @@ impl CellIssue {
     /// The sheet warning for the cell at 0-based `(row, col)`.
     pub fn message(&self, row: u32, col: u32) -> String {
         let at = format!("{}{}", column_letter(col), u64::from(row) + 1);
+        let v = match self {
+            CellIssue::DateOutOfRange(v) | CellIssue::DurationOutOfRange(v) => number_text(*v),
+        };
         match self {
-            CellIssue::DateOutOfRange(v) => format!(
+            CellIssue::DateOutOfRange(_) => format!(
                 "{at} のセル: 日付の書式ですが、値（{v}）が Excel で表示できる日付（1900年1月1日〜9999年12月31日）の範囲外なので、数値として読みました"
             ),
-            CellIssue::DurationOutOfRange(v) => format!(
+            CellIssue::DurationOutOfRange(_) => format!(
                 "{at} のセル: 時間の書式ですが、値（{v}）が大きすぎて時間として表せないので、数値として読みました"
             ),
         }
@@ -192,6 +195,6 @@ mod tests {
     fn messages_name_the_cell() {
         let m = CellIssue::DateOutOfRange(-1e20).message(1, 0);
         assert!(m.starts_with("A2 のセル"), "{m}");
-        assert!(m.contains("-100000000000000000000"), "{m}");
+        assert!(m.contains("（-1e20）"), "{m}");
     }
 }

@@ -20,8 +20,7 @@ impl Value {
     pub fn as_text(&self) -> String {
         match self {
             Value::Text(s) => s.clone(),
-            Value::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => format!("{}", *n as i64),
-            Value::Number(n) => n.to_string(),
+            Value::Number(n) => number_text(*n),
             Value::Date(d) => d.format("%Y-%m-%d").to_string(),
             Value::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
         }
@@ -109,6 +108,18 @@ impl Grid {
     }
 }
 
+/// A number as text: whole numbers without `.0`; very large or very small
+/// ones in exponent form (Rust's plain form of 1e308 has 309 digits).
+pub fn number_text(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else if n.is_finite() && (n.abs() >= 1e15 || n.abs() < 1e-6) {
+        format!("{n:e}")
+    } else {
+        n.to_string()
+    }
+}
+
 /// Excel's column letters for a 0-based column (0 → A, 26 → AA).
 pub fn column_letter(col: u32) -> String {
     let mut n = col as u64 + 1;
@@ -137,6 +148,22 @@ mod tests {
             (16383, "XFD"),
         ] {
             assert_eq!(column_letter(c), want);
+        }
+    }
+
+    #[test]
+    fn numbers_as_text() {
+        for (n, want) in [
+            (12.0, "12"),
+            (-3.0, "-3"),
+            (0.5, "0.5"),
+            (1e308, "1e308"),
+            (-1e20, "-1e20"),
+            (5e-300, "5e-300"),
+            (f64::NAN, "NaN"),
+            (f64::INFINITY, "inf"),
+        ] {
+            assert_eq!(number_text(n), want, "{n}");
         }
     }
 

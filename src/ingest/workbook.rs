@@ -72,8 +72,9 @@ pub fn read_sheets(
     }
 }
 
-/// An xls with a stray far cell is opened compacted ([`guard::xls_sparse`])
-/// and its cells put back where they were.
+/// An xls is opened as the copy [`guard::xls_sparse`] prepares when it
+/// must (a stray far cell compacted, formula tokens emptied), and the
+/// cells of a compacted sheet are put back where they were.
 fn read_xls(
     bytes: &[u8],
     limits: SheetLimits,

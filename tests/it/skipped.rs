@@ -111,3 +111,31 @@ fn run_names_each_file_without_a_meeting_and_counts_it() {
         "{stdout}"
     );
 }
+
+#[test]
+fn every_fixture_without_a_meeting_is_named_once_and_junk_never() {
+    let out = renkei()
+        .args(["check", "--json"])
+        .arg(fixtures())
+        .output()
+        .unwrap();
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let mut named = 0;
+    for f in json["files"].as_array().unwrap() {
+        let path = f["path"].as_str().unwrap();
+        let meeting = f["sheets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["outcome"] == "meeting");
+        let lines = stderr
+            .lines()
+            .filter(|l| l.contains(&format!(": {path} — ")))
+            .count();
+        let want = usize::from(!meeting && f["outcome"] != "junk");
+        assert_eq!(lines, want, "{path}: {f}\n{stderr}");
+        named += lines;
+    }
+    assert_eq!(stderr.lines().count(), named, "{stderr}");
+}

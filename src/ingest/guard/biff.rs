@@ -12,6 +12,9 @@
 //! length, in place), DIMENSIONS is set to match, calamine builds a grid of
 //! used rows × used columns, and a [`Remap`] puts every cell back where it
 //! was. Only sheets whose grid would exceed [`COMPACT_ABOVE`] are touched.
+//! The same copy also gives every formula and defined name an empty token
+//! list: calamine parses them with unchecked indexing, renkei never uses
+//! them (only the values Excel saved with the formulas).
 
 use super::ole::{u16_at, u32_at};
 use super::*;
@@ -80,7 +83,7 @@ fn sheet_records(stream: &[u8], pos: usize) -> impl Iterator<Item = (usize, u16,
 
 /// Number, Label, RString, BoolErr, Rk, LabelSst, Formula: row and column
 /// at the start of the data.
-const CELL_RECORDS: [u16; 7] = [0x0203, 0x0204, 0x00D6, 0x0205, 0x027E, 0x00FD, 0x0006];
+const CELL_RECORDS: [u16; 7] = [0x0203, 0x0204, 0x00D6, 0x0205, 0x027E, 0x00FD, FORMULA];
 /// MulRk: row, first column, values, last column.
 const MULRK: u16 = 0x00BD;
 const DIMENSIONS: u16 = 0x0200;
@@ -411,10 +414,16 @@ pub struct Remap {
     pub cols: Vec<u32>,
 }
 
-/// Plans the sheets of `stream` and, if any must change, rewrites their
-/// records through `write(stream offset, bytes)`. Returns one entry a
-/// BOUNDSHEET (calamine's sheet order): the remap of a compacted sheet.
-/// `None` when nothing changes.
+/// Plans the sheets of `stream` and writes, through `write(stream offset,
+/// bytes)`, what the copy calamine opens must say differently: compacted
+/// sheets, DIMENSIONS brought down, and no formula tokens. Returns one
+/// entry a BOUNDSHEET (calamine's sheet order): the remap of a compacted
+/// sheet. `None` when nothing needs writing.
+///
+/// Formula tokens: calamine parses every formula's tokens and every
+/// defined name's with unchecked indexing (a damaged one panics, the
+/// fuzzer found); renkei reads only the values Excel saved with them, so
+/// the copy gives each an empty token list.
 pub(super) fn sparse(
     stream: &[u8],
     limits: &Limits,
@@ -422,20 +431,29 @@ pub(super) fn sparse(
 ) -> Result<Option<Vec<Option<Remap>>>, Rejection> {
     let mut sheets = scan(stream)?;
     plan(&mut sheets, limits)?;
-    if !sheets.iter().any(Sheet::changes) {
-        return Ok(None);
+    let wrote = std::cell::Cell::new(false);
+    let mut counted = |at: usize, data: &[u8]| {
+        wrote.set(true);
+        write(at, data);
+    };
+    for (at, typ, data) in (Records { s: stream, at: 0 }) {
+        match typ {
+            // Lbl: `cce`, the length of the name's formula, at offset 4.
+            0x0018 if u16_at(data, 4).is_some_and(|cce| cce != 0) => counted(at + 8, &[0, 0]),
+            0x000A => break,
+            _ => {}
+        }
     }
     let remaps = sheets
         .iter()
-        .map(|sheet| rewrite(stream, sheet, write))
+        .map(|sheet| rewrite(stream, sheet, &mut counted))
         .collect();
-    Ok(Some(remaps))
+    Ok(wrote.get().then_some(remaps))
 }
 
+const FORMULA: u16 = 0x0006;
+
 fn rewrite(stream: &[u8], sheet: &Sheet, write: &mut dyn FnMut(usize, &[u8])) -> Option<Remap> {
-    if !sheet.changes() {
-        return None;
-    }
     let remap = sheet.compact.then(|| Remap {
         rows: sheet.rows.positions(),
         cols: sheet.cols.positions(),
@@ -452,6 +470,13 @@ fn rewrite(stream: &[u8], sheet: &Sheet, write: &mut dyn FnMut(usize, &[u8])) ->
     let put = |write: &mut dyn FnMut(usize, &[u8]), at: usize, v: u16| write(at, &v.to_le_bytes());
     for (at, typ, data) in sheet_records(stream, sheet.pos) {
         let body = at + 4;
+        // Formula: `cce`, the length of its tokens, at offset 20.
+        if typ == FORMULA && u16_at(data, 20).is_some_and(|cce| cce != 0) {
+            write(body + 20, &[0, 0]);
+        }
+        if !sheet.changes() {
+            continue;
+        }
         match (typ, &ranks) {
             (DIMENSIONS, _) if sheet.patch_dims => {
                 let (r0, r1, c0, c1) = match (&remap, sheet.bbox) {

@@ -309,9 +309,9 @@ impl<'a> Cfb<'a> {
     }
 }
 
-/// An .xls file rewritten so that calamine builds its far-flung sheets
-/// small (see [`biff`]): the bytes to open, and for each sheet (in
-/// calamine's order) how to put its cells back.
+/// An .xls file rewritten for calamine (see [`biff`]): far-flung sheets
+/// compacted, DIMENSIONS brought down, formula tokens emptied. The bytes to
+/// open, and for each sheet (in calamine's order) how to put its cells back.
 pub struct Sparse {
     pub bytes: Vec<u8>,
     pub remaps: Vec<Option<Remap>>,
