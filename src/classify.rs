@@ -90,11 +90,13 @@ pub struct Explanation {
 
 /// Classifies one remark.
 pub fn classify(rules: &Rules, input: &Input<'_>) -> Labels {
+    crate::failpoint::hit("classify", input.text);
     run(rules, input, &mut NoTrace).0
 }
 
 /// Classifies one remark, with the rule behind each label.
 pub fn classify_with_sources(rules: &Rules, input: &Input<'_>) -> (Labels, Sources) {
+    crate::failpoint::hit("classify", input.text);
     run(rules, input, &mut NoTrace)
 }
 

@@ -221,7 +221,7 @@ pub fn parse_date(s: &str) -> Option<NaiveDate> {
 }
 
 /// Largest serial Excel shows as a date: 9999-12-31 in the 1900 system.
-const MAX_SERIAL: f64 = 2_958_465.0;
+pub const MAX_SERIAL: f64 = 2_958_465.0;
 
 /// An Excel serial day number to a date; the time of day is dropped. In the
 /// 1900 system serial 1 is 1900-01-01 and serial 60 is Excel's fictitious

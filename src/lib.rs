@@ -10,6 +10,7 @@ pub mod classify;
 pub mod cli;
 pub mod commands;
 pub mod dates;
+pub mod failpoint;
 pub mod folder;
 pub mod identity;
 pub mod ingest;
@@ -21,3 +22,8 @@ pub mod normalize;
 pub mod os;
 pub mod render;
 pub mod rules;
+
+// A panic while reading one file must skip that file, not end the run
+// (`ingest::contain`); with panic = "abort" nothing could be caught.
+#[cfg(panic = "abort")]
+compile_error!("renkei needs panic = \"unwind\" (see ingest::contain)");

@@ -6,10 +6,9 @@ use renkei::cli::{self, Command};
 use renkei::commands::{self, Status};
 
 fn main() -> ExitCode {
-    std::panic::set_hook(Box::new(report_panic));
     renkei::memory::keep_large_blocks_mapped();
     let cli = cli::parse();
-    let status = match &cli.command {
+    let status = commands::crash::guarded(|| match &cli.command {
         Some(Command::Run(a)) => commands::run::execute(a),
         Some(Command::Check(a)) => commands::check::execute(a),
         Some(Command::Explain(a)) => commands::explain::execute(a),
@@ -18,7 +17,12 @@ fn main() -> ExitCode {
         Some(Command::Eval(a)) => commands::eval::execute(a),
         Some(Command::Help(a)) => help(a.command.as_deref()),
         None => commands::run::execute_default(&cli.paths),
-    };
+    });
+    // A bug stopped the command before its own pause: keep a double-clicked
+    // window open so the message can be read.
+    if commands::crash::happened() {
+        renkei::os::console::pause_if_double_clicked();
+    }
     status.into()
 }
 
@@ -37,23 +41,4 @@ fn help(name: Option<&str>) -> Status {
             Status::Failed
         }
     }
-}
-
-/// A bug: say so in Japanese, with where it happened for whoever fixes it,
-/// and keep a double-clicked window open so it can be read.
-fn report_panic(info: &std::panic::PanicHookInfo) {
-    let payload = info.payload();
-    let what = payload
-        .downcast_ref::<&str>()
-        .copied()
-        .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
-        .unwrap_or("");
-    let place = info
-        .location()
-        .map(|l| format!("{}:{}", l.file(), l.line()))
-        .unwrap_or_default();
-    eprintln!(
-        "エラー: renkei の中で思いがけない問題が起きたため、止まりました。お手数ですが、この表示を担当者に知らせてください。\n（{place} {what}）"
-    );
-    renkei::os::console::pause_if_double_clicked();
 }

@@ -247,7 +247,60 @@ pub struct Remark {
 pub struct Ignored {
     pub row: u32,
     pub text: String,
+    /// The reason shown to staff ([`IgnoredKind::reason`]).
     pub reason: String,
+    pub kind: IgnoredKind,
+}
+
+impl Ignored {
+    pub fn new(row: u32, text: &str, kind: IgnoredKind) -> Ignored {
+        Ignored {
+            row,
+            text: text.to_string(),
+            reason: kind.reason(),
+            kind,
+        }
+    }
+}
+
+/// Why a row or bullet is not a remark. Reports group the fillers (many,
+/// and saying little) and list the others one by one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum IgnoredKind {
+    /// A bullet with nothing after it (`・` alone).
+    EmptyBullet,
+    /// A placeholder of a blank form (`〇〇`).
+    Placeholder,
+    /// A 例② 【再掲】 line folded into the remark of `original_row`.
+    Relisting { original_row: u32 },
+    /// 例①: the 意見 cell is empty but the row holds other text.
+    EmptyOpinion,
+    /// 例①: the row holds nothing but its number.
+    NumberOnly,
+    /// 例②: text under the table, with no category and no kind.
+    TableNote,
+}
+
+impl IgnoredKind {
+    pub fn reason(self) -> String {
+        match self {
+            IgnoredKind::EmptyBullet => "空の箇条書き（「・」だけ）".into(),
+            IgnoredKind::Placeholder => {
+                "記入例・空欄の印（〇〇 など）で、意見ではありません".into()
+            }
+            IgnoredKind::Relisting { original_row } => format!(
+                "【再掲】: {original_row} 行目の意見の再掲です。新しい意見としては数えず、元の意見にこのカテゴリを加えます"
+            ),
+            IgnoredKind::EmptyOpinion => "意見欄が空の行（表の下の注記など）".into(),
+            IgnoredKind::NumberOnly => "意見欄が空の行（番号だけ）".into(),
+            IgnoredKind::TableNote => "表の下の注記（カテゴリも課題/アイデアもない行）".into(),
+        }
+    }
+
+    /// Rows that are part of the form rather than something staff wrote.
+    pub fn is_filler(self) -> bool {
+        matches!(self, IgnoredKind::EmptyBullet | IgnoredKind::NumberOnly)
+    }
 }
 
 /// What became of one sheet.

@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 
-use super::{load_lexicon, Status};
+use super::{load_lexicon, skipped, Status};
 use crate::cli::CheckArgs;
 use crate::ingest::{self, Options};
 use crate::model::{Batch, FileOutcome, Meeting, SheetOutcome, SheetReport};
@@ -37,14 +37,9 @@ pub fn execute(args: &CheckArgs) -> Status {
     } else {
         print!("{}", text_report(&batch));
     }
-    for f in &batch.files {
-        if let FileOutcome::Unreadable(reason) = &f.outcome {
-            eprintln!(
-                "読めないファイル: {} — {reason}",
-                native_separators(&f.path)
-            );
-        }
-    }
+    // Each file that gave no meeting once, on stderr (the text report
+    // leaves them out).
+    skipped::print_all(&batch);
     status_of(&batch)
 }
 
@@ -71,6 +66,8 @@ pub fn status_of(batch: &Batch) -> Status {
 pub struct Totals {
     pub files: usize,
     pub read: usize,
+    /// Read, but no sheet was a meeting (blank forms, no header, no sheet).
+    pub no_meeting: usize,
     pub unreadable: usize,
     pub duplicates: usize,
     pub junk: usize,
@@ -87,6 +84,7 @@ pub fn totals(batch: &Batch) -> Totals {
         files: batch.files.len(),
         meetings: batch.meetings.len(),
         remarks: batch.remarks.len(),
+        no_meeting: skipped::read_without_meeting(batch),
         ..Totals::default()
     };
     for f in &batch.files {
@@ -112,8 +110,8 @@ pub fn totals(batch: &Batch) -> Totals {
 impl Totals {
     pub fn line(&self) -> String {
         format!(
-            "合計: ファイル {} 件（読んだ {}・読めない {}・重複 {}・対象外 {}・一時ファイル等 {}）、会議 {} 件、空の様式 {} 枚、読まないシート {} 枚、意見 {} 件、意見でない行 {} 行",
-            self.files, self.read, self.unreadable, self.duplicates, self.other, self.junk,
+            "合計: ファイル {} 件（読んだ {}〔うち会議のないもの {}〕・読めない {}・重複 {}・対象外 {}・一時ファイル等 {}）、会議 {} 件、空の様式 {} 枚、読まないシート {} 枚、意見 {} 件、意見でない行 {} 行",
+            self.files, self.read, self.no_meeting, self.unreadable, self.duplicates, self.other, self.junk,
             self.meetings, self.blank_forms, self.skipped_sheets, self.remarks, self.ignored_rows
         )
     }
@@ -139,33 +137,16 @@ pub fn meeting_line(m: &Meeting) -> String {
     parts.join("  ")
 }
 
+/// The files that gave a meeting, sheet by sheet, and the totals. The
+/// others (and junk) are left out: [`skipped::print_all`] names them on
+/// stderr, once.
 fn text_report(batch: &Batch) -> String {
     let mut out = String::new();
     for f in &batch.files {
-        let path = native_separators(&f.path);
-        match &f.outcome {
-            FileOutcome::Junk => continue,
-            FileOutcome::NotSpreadsheet => {
-                out.push_str(&format!(
-                    "{}: Excel のファイルではないので読みません\n",
-                    path
-                ));
-                continue;
-            }
-            FileOutcome::Duplicate(first) => {
-                out.push_str(&format!(
-                    "{}: 「{}」と中身が同じなので読みません（重複）\n",
-                    path,
-                    native_separators(first)
-                ));
-                continue;
-            }
-            FileOutcome::Unreadable(reason) => {
-                out.push_str(&format!("{path}: 読めません — {reason}\n"));
-                continue;
-            }
-            FileOutcome::Read => out.push_str(&format!("{path}\n")),
+        if matches!(f.outcome, FileOutcome::Junk) || skipped::no_meeting(f).is_some() {
+            continue;
         }
+        out.push_str(&format!("{}\n", native_separators(&f.path)));
         for s in &f.sheets {
             out.push_str(&sheet_lines(batch, s));
         }
@@ -197,7 +178,7 @@ fn sheet_lines(batch: &Batch, s: &SheetReport) -> String {
         }
     }
     // Empty bullets and number-only rows are many and say little: one line each kind.
-    let (plain, told): (Vec<_>, Vec<_>) = s.ignored.iter().partition(|ig| is_filler(&ig.reason));
+    let (plain, told): (Vec<_>, Vec<_>) = s.ignored.iter().partition(|ig| ig.kind.is_filler());
     let mut reasons: Vec<&str> = plain.iter().map(|ig| ig.reason.as_str()).collect();
     reasons.dedup();
     reasons.sort_unstable();
@@ -248,7 +229,7 @@ fn to_json(batch: &Batch) -> Value {
     json!({
         "files": files,
         "totals": {
-            "files": t.files, "read": t.read, "unreadable": t.unreadable, "duplicates": t.duplicates,
+            "files": t.files, "read": t.read, "no_meeting": t.no_meeting, "unreadable": t.unreadable, "duplicates": t.duplicates,
             "junk": t.junk, "other": t.other, "meetings": t.meetings, "blank_forms": t.blank_forms,
             "skipped_sheets": t.skipped_sheets, "remarks": t.remarks, "ignored_rows": t.ignored_rows,
         }
@@ -308,10 +289,6 @@ fn sheet_json(batch: &Batch, s: &SheetReport) -> Value {
         obj.insert("remarks".into(), json!(remarks));
     }
     v
-}
-
-fn is_filler(reason: &str) -> bool {
-    reason.starts_with("空の箇条書き") || reason.starts_with("意見欄が空の行（番号だけ）")
 }
 
 /// `6,7,8,10` → `6〜8, 10`.

@@ -2,10 +2,12 @@
 //! pipeline stages and returns the exit status (SPEC §6).
 
 pub mod check;
+pub mod crash;
 pub mod eval;
 pub mod explain;
 pub mod rules;
 pub mod run;
+pub mod skipped;
 pub mod template;
 
 use std::process::ExitCode;

@@ -3,6 +3,8 @@
 
 use chrono::NaiveDate;
 
+use super::cell::CellIssue;
+
 /// One cell value, reduced to what the sheets need.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
@@ -18,8 +20,7 @@ impl Value {
     pub fn as_text(&self) -> String {
         match self {
             Value::Text(s) => s.clone(),
-            Value::Number(n) if n.fract() == 0.0 && n.abs() < 1e15 => format!("{}", *n as i64),
-            Value::Number(n) => n.to_string(),
+            Value::Number(n) => number_text(*n),
             Value::Date(d) => d.format("%Y-%m-%d").to_string(),
             Value::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
         }
@@ -31,6 +32,8 @@ impl Value {
 pub struct Grid {
     /// `(row, cells)` with 0-based row; cells `(col, value)` sorted by column.
     pub rows: Vec<(u32, Vec<(u32, Value)>)>,
+    /// Cells not read as their format says, `(row, col, issue)`: warned.
+    pub issues: Vec<(u32, u32, CellIssue)>,
 }
 
 impl Grid {
@@ -52,7 +55,44 @@ impl Grid {
                 _ => rows.push((r, vec![(c, v)])),
             }
         }
-        Grid { rows }
+        Grid {
+            rows,
+            issues: Vec::new(),
+        }
+    }
+
+    pub fn with_issues(mut self, issues: Vec<(u32, u32, CellIssue)>) -> Grid {
+        self.issues = issues;
+        self
+    }
+
+    /// Renumbers rows and columns: row `r` becomes `rows[r]`, column `c`
+    /// becomes `cols[c]` (both ascending, so the order stays). Cells
+    /// outside the maps are dropped (they cannot occur for a map made
+    /// from the same file).
+    pub fn remap(&mut self, rows: &[u32], cols: &[u32]) {
+        let rows_in = std::mem::take(&mut self.rows);
+        for (r, cells) in rows_in {
+            let Some(&row) = rows.get(r as usize) else {
+                continue;
+            };
+            let cells: Vec<(u32, Value)> = cells
+                .into_iter()
+                .filter_map(|(c, v)| cols.get(c as usize).map(|&col| (col, v)))
+                .collect();
+            if !cells.is_empty() {
+                self.rows.push((row, cells));
+            }
+        }
+        self.issues.retain_mut(
+            |(r, c, _)| match (rows.get(*r as usize), cols.get(*c as usize)) {
+                (Some(&row), Some(&col)) => {
+                    (*r, *c) = (row, col);
+                    true
+                }
+                _ => false,
+            },
+        );
     }
 
     pub fn is_empty(&self) -> bool {
@@ -65,6 +105,18 @@ impl Grid {
             Ok(i) => &self.rows[i].1,
             Err(_) => &[],
         }
+    }
+}
+
+/// A number as text: whole numbers without `.0`; very large or very small
+/// ones in exponent form (Rust's plain form of 1e308 has 309 digits).
+pub fn number_text(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else if n.is_finite() && (n.abs() >= 1e15 || n.abs() < 1e-6) {
+        format!("{n:e}")
+    } else {
+        n.to_string()
     }
 }
 
@@ -96,6 +148,22 @@ mod tests {
             (16383, "XFD"),
         ] {
             assert_eq!(column_letter(c), want);
+        }
+    }
+
+    #[test]
+    fn numbers_as_text() {
+        for (n, want) in [
+            (12.0, "12"),
+            (-3.0, "-3"),
+            (0.5, "0.5"),
+            (1e308, "1e308"),
+            (-1e20, "-1e20"),
+            (5e-300, "5e-300"),
+            (f64::NAN, "NaN"),
+            (f64::INFINITY, "inf"),
+        ] {
+            assert_eq!(number_text(n), want, "{n}");
         }
     }
 

@@ -5,6 +5,8 @@
 //! order, so the first of two identical files is the one read and every run
 //! over the same inputs gives the same batch.
 
+pub mod cell;
+pub mod contain;
 pub mod discover;
 pub mod grid;
 pub mod guard;
@@ -52,15 +54,17 @@ pub fn ingest(
     on_file: &(dyn Fn() + Sync),
 ) -> Result<Batch, DiscoverError> {
     let candidates = discover::discover(paths, &options.exclude)?;
+    let quiet = contain::QuietPanics::install();
     let reads: Vec<Option<FileRead>> = candidates
         .par_iter()
         .map(|c| {
             let read =
-                (c.kind == CandidateKind::Spreadsheet).then(|| read_file(c, options, lexicon));
+                (c.kind == CandidateKind::Spreadsheet).then(|| read_contained(c, options, lexicon));
             on_file();
             read
         })
         .collect();
+    drop(quiet);
     // Each file's zip reader allocates and frees several 47 KB buffers and
     // the small strings that stay are carved from the freed space, so the
     // heaps grow well past what is used (2,000 files: 50 MiB in use, 220 MiB
@@ -77,6 +81,16 @@ pub fn count_files(paths: &[PathBuf], options: &Options) -> usize {
     discover::discover(paths, &options.exclude)
         .map(|c| c.len())
         .unwrap_or(0)
+}
+
+/// [`read_file`], where a panic (a bug in renkei or a library, reached by a
+/// hostile file) skips the file with [`contain::Panicked::reason`].
+fn read_contained(c: &Candidate, options: &Options, lexicon: &Lexicon) -> FileRead {
+    contain::read(|| read_file(c, options, lexicon)).unwrap_or_else(|p| FileRead {
+        hash: [0; 32],
+        outcome: FileOutcome::Unreadable(p.reason()),
+        sheets: Vec::new(),
+    })
 }
 
 fn read_file(c: &Candidate, options: &Options, lexicon: &Lexicon) -> FileRead {
@@ -123,21 +137,12 @@ fn read_file(c: &Candidate, options: &Options, lexicon: &Lexicon) -> FileRead {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let format = match guard::inspect(&file_name, &bytes, &options.file_limits) {
-        Ok(f) => f,
-        Err(rejection) => {
-            return FileRead {
-                hash,
-                ..unreadable(rejection.reason())
-            }
-        }
-    };
-    let sheets = match workbook::read_sheets(&bytes, format, options.sheet_limits) {
+    let sheets = match open(&file_name, &bytes, options) {
         Ok(s) => s,
-        Err(e) => {
+        Err(reason) => {
             return FileRead {
                 hash,
-                ..unreadable(e.to_string())
+                ..unreadable(reason)
             }
         }
     };
@@ -149,7 +154,9 @@ fn read_file(c: &Candidate, options: &Options, lexicon: &Lexicon) -> FileRead {
         .into_iter()
         .map(|s| match s.content {
             SheetContent::Cells(grid) => {
-                let mut read = sheet::read_sheet(&grid, &c.display, &stem, &s.name, lexicon);
+                let mut read = contain::in_sheet(&s.name, || {
+                    sheet::read_sheet(&grid, &c.display, &stem, &s.name, lexicon)
+                });
                 if let Some(meeting) = &read.meeting {
                     let occasion = meeting.occasion();
                     for remark in &mut read.remarks {
@@ -170,6 +177,19 @@ fn read_file(c: &Candidate, options: &Options, lexicon: &Lexicon) -> FileRead {
         outcome: FileOutcome::Read,
         sheets,
     }
+}
+
+/// One file's bytes → its worksheets, or the reason it cannot be read:
+/// the guard, then calamine. Not contained: call it inside
+/// [`contain::read`] (as [`ingest`] does).
+pub fn open(
+    file_name: &str,
+    bytes: &[u8],
+    options: &Options,
+) -> Result<Vec<workbook::SheetData>, String> {
+    crate::failpoint::hit("read", file_name);
+    let format = guard::inspect(file_name, bytes, &options.file_limits).map_err(|r| r.reason())?;
+    workbook::read_sheets(bytes, format, options).map_err(|e| e.to_string())
 }
 
 /// Puts the files together in candidate order: duplicates dropped, meeting

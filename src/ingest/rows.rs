@@ -4,7 +4,7 @@
 
 use super::grid::{column_letter, Grid, Value};
 use super::header::{Header, Role};
-use crate::model::{Ignored, Kind, Remark, SourceRef};
+use crate::model::{Ignored, IgnoredKind, Kind, Remark, SourceRef};
 use crate::normalize;
 
 /// What the rows of one sheet held.
@@ -87,28 +87,20 @@ struct RowContext {
 }
 
 impl Collector<'_> {
-    fn ignore(&mut self, row: u32, text: &str, reason: &str) {
-        self.out.ignored.push(Ignored {
-            row: row + 1,
-            text: text.to_string(),
-            reason: reason.to_string(),
-        });
+    fn ignore(&mut self, row: u32, text: &str, kind: IgnoredKind) {
+        self.out.ignored.push(Ignored::new(row + 1, text, kind));
     }
 
     fn opinion_cell(&mut self, row: u32, col: u32, cell: &str, ctx: &RowContext) {
         for piece in normalize::split_remarks(cell) {
             let r = row + 1;
             if piece.empty {
-                self.ignore(row, &piece.text, "空の箇条書き（「・」だけ）");
+                self.ignore(row, &piece.text, IgnoredKind::EmptyBullet);
                 continue;
             }
             let norm = normalize::normalize(&piece.text);
             if normalize::is_placeholder(&norm.text) {
-                self.ignore(
-                    row,
-                    &piece.text,
-                    "記入例・空欄の印（〇〇 など）で、意見ではありません",
-                );
+                self.ignore(row, &piece.text, IgnoredKind::Placeholder);
                 continue;
             }
             let key = normalize::match_key(&norm.text);
@@ -124,7 +116,9 @@ impl Collector<'_> {
                     self.ignore(
                         row,
                         &piece.text,
-                        &format!("【再掲】: {orig_row} 行目の意見の再掲です。新しい意見としては数えず、元の意見にこのカテゴリを加えます"),
+                        IgnoredKind::Relisting {
+                            original_row: orig_row,
+                        },
                     );
                     continue;
                 }
@@ -179,10 +173,10 @@ fn read_list<'g>(
         }
         let Some(opinion) = cell_text(cells, Some(opinion_col)) else {
             match stray_text(cells, header, &[Role::No]) {
-                Some(text) => c.ignore(*row, &text, "意見欄が空の行（表の下の注記など）"),
+                Some(text) => c.ignore(*row, &text, IgnoredKind::EmptyOpinion),
                 None => {
                     let no = cell_text(cells, header.col(Role::No)).unwrap_or_default();
-                    c.ignore(*row, &no, "意見欄が空の行（番号だけ）");
+                    c.ignore(*row, &no, IgnoredKind::NumberOnly);
                 }
             }
             continue;
@@ -226,11 +220,7 @@ fn read_classified<'g>(
                     .is_some_and(|o| o.trim_start().starts_with('※')));
         if is_note {
             let text = stray_text(cells, header, &[]).unwrap_or_default();
-            c.ignore(
-                *row,
-                &text,
-                "表の下の注記（カテゴリも課題/アイデアもない行）",
-            );
+            c.ignore(*row, &text, IgnoredKind::TableNote);
             continue;
         }
         if let Some(cat) = own_category {

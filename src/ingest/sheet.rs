@@ -55,7 +55,12 @@ pub fn read_sheet(
     };
     let title = read_title(grid, header.row);
     let rows = read_rows(grid, &header, file, sheet);
-    let mut warnings = rows.warnings.clone();
+    let mut warnings: Vec<String> = grid
+        .issues
+        .iter()
+        .map(|(r, c, issue)| issue.message(*r, *c))
+        .collect();
+    warnings.extend(rows.warnings.iter().cloned());
     let ignored: Vec<Ignored> = rows.ignored.clone();
 
     if rows.remarks.is_empty() && !title.has_meeting_data() {

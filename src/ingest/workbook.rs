@@ -8,10 +8,12 @@
 
 use std::io::Cursor;
 
-use calamine::{Data, DataRef, Ods, Reader, SheetType, SheetVisible, Xls, Xlsx};
+use calamine::{Data, Ods, Reader, SheetType, SheetVisible, Xls, Xlsx};
 
+use super::cell::{self, CellIssue};
+use super::contain;
 use super::grid::{Grid, Value};
-use super::guard::Format;
+use super::guard::{self, Format};
 
 /// Per-sheet resource limits, checked while reading.
 #[derive(Debug, Clone, Copy)]
@@ -56,22 +58,46 @@ pub enum OpenError {
 pub fn read_sheets(
     bytes: &[u8],
     format: Format,
-    limits: SheetLimits,
+    options: &super::Options,
 ) -> Result<Vec<SheetData>, OpenError> {
+    let limits = options.sheet_limits;
     match format {
         Format::Xlsx => read_xlsx(bytes, limits),
-        Format::Xls => {
-            let wb = Xls::new(Cursor::new(bytes)).map_err(|e| match e {
-                calamine::XlsError::Password => OpenError::Password,
-                other => OpenError::Corrupt(other.to_string()),
-            })?;
-            read_dense(wb, limits)
-        }
+        Format::Xls => read_xls(bytes, limits, &options.file_limits),
         Format::Ods => {
             let wb = Ods::new(Cursor::new(bytes)).map_err(|e| OpenError::Corrupt(e.to_string()))?;
-            read_dense(wb, limits)
+            // ods dates are ISO text: no serial numbers to convert.
+            read_dense(wb, limits, false)
         }
     }
+}
+
+/// An xls is opened as the copy [`guard::xls_sparse`] prepares when it
+/// must (a stray far cell compacted, formula tokens emptied), and the
+/// cells of a compacted sheet are put back where they were.
+fn read_xls(
+    bytes: &[u8],
+    limits: SheetLimits,
+    file_limits: &guard::Limits,
+) -> Result<Vec<SheetData>, OpenError> {
+    let sparse =
+        guard::xls_sparse(bytes, file_limits).map_err(|r| OpenError::Corrupt(r.reason()))?;
+    let (bytes, remaps) = match &sparse {
+        Some(s) => (s.bytes.as_slice(), s.remaps.as_slice()),
+        None => (bytes, &[][..]),
+    };
+    let wb = Xls::new(Cursor::new(bytes)).map_err(|e| match e {
+        calamine::XlsError::Password => OpenError::Password,
+        other => OpenError::Corrupt(other.to_string()),
+    })?;
+    let is_1904 = wb.has_1904_epoch();
+    let mut sheets = read_dense(wb, limits, is_1904)?;
+    for (sheet, remap) in sheets.iter_mut().zip(remaps) {
+        if let (SheetContent::Cells(grid), Some(remap)) = (&mut sheet.content, remap) {
+            grid.remap(&remap.rows, &remap.cols);
+        }
+    }
+    Ok(sheets)
 }
 
 fn visibility_skip(visible: SheetVisible, typ: SheetType) -> Option<String> {
@@ -89,11 +115,14 @@ fn visibility_skip(visible: SheetVisible, typ: SheetType) -> Option<String> {
 fn read_xlsx(bytes: &[u8], limits: SheetLimits) -> Result<Vec<SheetData>, OpenError> {
     let mut wb = Xlsx::new(Cursor::new(bytes)).map_err(|e| OpenError::Corrupt(e.to_string()))?;
     let meta = wb.sheets_metadata().to_vec();
+    let is_1904 = wb.has_1904_epoch();
     let mut out = Vec::with_capacity(meta.len());
     for sheet in meta {
         let content = match visibility_skip(sheet.visible, sheet.typ) {
             Some(reason) => SheetContent::Skipped(reason),
-            None => match stream_xlsx_sheet(&mut wb, &sheet.name, limits) {
+            None => match contain::in_sheet(&sheet.name, || {
+                stream_xlsx_sheet(&mut wb, &sheet.name, limits, is_1904)
+            }) {
                 Ok(grid) => SheetContent::Cells(grid),
                 Err(reason) => SheetContent::Skipped(reason),
             },
@@ -110,31 +139,51 @@ fn stream_xlsx_sheet(
     wb: &mut Xlsx<Cursor<&[u8]>>,
     name: &str,
     limits: SheetLimits,
+    is_1904: bool,
 ) -> Result<Grid, String> {
     let mut reader = wb
         .worksheet_cells_reader(name)
         .map_err(|e| format!("シートを読めません（{e}）"))?;
     let mut cells = Vec::new();
+    let mut issues = Vec::new();
     loop {
         match reader.next_cell() {
             Ok(Some(cell)) => {
                 let (r, c) = cell.get_position();
-                if let Some(v) = from_data_ref(cell.get_value()) {
+                if let Some((v, issue)) = cell::from_data_ref(cell.get_value(), is_1904) {
                     check_cell(&v, limits)?;
                     cells.push((r, c, v));
                     if cells.len() > limits.max_cells {
                         return Err(too_many_cells(limits));
                     }
+                    note(&mut issues, r, c, issue);
                 }
             }
             Ok(None) => break,
             Err(e) => return Err(format!("シートの途中が壊れていて読めません（{e}）")),
         }
     }
-    Ok(Grid::from_cells(cells))
+    Ok(Grid::from_cells(cells).with_issues(issues))
 }
 
-fn read_dense<RS, R>(mut wb: R, limits: SheetLimits) -> Result<Vec<SheetData>, OpenError>
+/// Keeps a cell's issue, if any; a sheet keeps at most [`MAX_ISSUES`]
+/// (a hostile sheet could have a million).
+fn note(issues: &mut Vec<(u32, u32, CellIssue)>, r: u32, c: u32, issue: Option<CellIssue>) {
+    if let Some(i) = issue {
+        if issues.len() < MAX_ISSUES {
+            issues.push((r, c, i));
+        }
+    }
+}
+
+/// Cell issues kept per sheet: enough to find the cells, bounded memory.
+const MAX_ISSUES: usize = 20;
+
+fn read_dense<RS, R>(
+    mut wb: R,
+    limits: SheetLimits,
+    is_1904: bool,
+) -> Result<Vec<SheetData>, OpenError>
 where
     RS: std::io::Read + std::io::Seek,
     R: Reader<RS>,
@@ -145,10 +194,10 @@ where
     for sheet in meta {
         let content = match visibility_skip(sheet.visible, sheet.typ) {
             Some(reason) => SheetContent::Skipped(reason),
-            None => match wb.worksheet_range(&sheet.name) {
-                Ok(range) => grid_from_range(&range, limits),
+            None => contain::in_sheet(&sheet.name, || match wb.worksheet_range(&sheet.name) {
+                Ok(range) => grid_from_range(&range, limits, is_1904),
                 Err(e) => SheetContent::Skipped(format!("シートを読めません（{e}）")),
-            },
+            }),
         };
         out.push(SheetData {
             name: sheet.name,
@@ -158,21 +207,28 @@ where
     Ok(out)
 }
 
-fn grid_from_range(range: &calamine::Range<Data>, limits: SheetLimits) -> SheetContent {
+fn grid_from_range(
+    range: &calamine::Range<Data>,
+    limits: SheetLimits,
+    is_1904: bool,
+) -> SheetContent {
     let (r0, c0) = range.start().unwrap_or((0, 0));
     let mut cells = Vec::new();
+    let mut issues = Vec::new();
     for (r, c, d) in range.used_cells() {
-        if let Some(v) = from_data(d) {
+        if let Some((v, issue)) = cell::from_data(d, is_1904) {
             if let Err(reason) = check_cell(&v, limits) {
                 return SheetContent::Skipped(reason);
             }
-            cells.push((r0 + r as u32, c0 + c as u32, v));
+            let (r, c) = (r0 + r as u32, c0 + c as u32);
+            cells.push((r, c, v));
             if cells.len() > limits.max_cells {
                 return SheetContent::Skipped(too_many_cells(limits));
             }
+            note(&mut issues, r, c, issue);
         }
     }
-    SheetContent::Cells(Grid::from_cells(cells))
+    SheetContent::Cells(Grid::from_cells(cells).with_issues(issues))
 }
 
 fn too_many_cells(limits: SheetLimits) -> String {
@@ -193,53 +249,4 @@ fn check_cell(v: &Value, limits: SheetLimits) -> Result<(), String> {
         }
     }
     Ok(())
-}
-
-fn from_data_ref(d: &DataRef<'_>) -> Option<Value> {
-    Some(match d {
-        DataRef::Int(i) => Value::Number(*i as f64),
-        DataRef::Float(f) => Value::Number(*f),
-        DataRef::String(s) => text(s)?,
-        DataRef::SharedString(s) => text(s)?,
-        DataRef::Bool(b) => Value::Bool(*b),
-        DataRef::DateTime(dt) => match dt.as_datetime() {
-            Some(d) => Value::Date(d.date()),
-            None => Value::Number(dt.as_f64()),
-        },
-        DataRef::DateTimeIso(s) => iso_date(s)?,
-        DataRef::DurationIso(s) => text(s)?,
-        DataRef::Error(_) | DataRef::Empty => return None,
-    })
-}
-
-fn from_data(d: &Data) -> Option<Value> {
-    Some(match d {
-        Data::Int(i) => Value::Number(*i as f64),
-        Data::Float(f) => Value::Number(*f),
-        Data::String(s) => text(s)?,
-        Data::Bool(b) => Value::Bool(*b),
-        Data::DateTime(dt) => match dt.as_datetime() {
-            Some(d) => Value::Date(d.date()),
-            None => Value::Number(dt.as_f64()),
-        },
-        Data::DateTimeIso(s) => iso_date(s)?,
-        Data::DurationIso(s) => text(s)?,
-        Data::Error(_) | Data::Empty => return None,
-    })
-}
-
-/// Whitespace-only cells count as empty: staff often leave a space behind.
-fn text(s: &str) -> Option<Value> {
-    if s.trim().is_empty() {
-        None
-    } else {
-        Some(Value::Text(s.to_string()))
-    }
-}
-
-fn iso_date(s: &str) -> Option<Value> {
-    match chrono::NaiveDate::parse_from_str(s.get(..10).unwrap_or(s), "%Y-%m-%d") {
-        Ok(d) => Some(Value::Date(d)),
-        Err(_) => text(s),
-    }
 }

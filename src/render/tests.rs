@@ -209,6 +209,7 @@ fn two_professions() -> Fixture {
         row: 20,
         text: "合計".into(),
         reason: "合計の行".into(),
+        kind: crate::model::IgnoredKind::EmptyOpinion,
     });
     first.warnings.push("日付が読めません".into());
     batch.files = vec![

@@ -43,7 +43,7 @@ fn fixtures_folder_gives_all_three_workbooks_and_conserves_remarks() {
     let (code, stdout, stderr) = run(&[&fixtures()], out.path(), &[]);
     assert_eq!(code, 1, "broken fixtures make exit 1\n{stdout}\n{stderr}");
     assert!(
-        stdout.contains("読んだ意見 65 件 = 書いた意見 65 件"),
+        stdout.contains("読んだ意見 68 件 = 書いた意見 68 件"),
         "{stdout}"
     );
 
@@ -53,7 +53,7 @@ fn fixtures_folder_gives_all_three_workbooks_and_conserves_remarks() {
     assert_eq!(header[..18], HEADERS);
     assert_eq!(header[18..], ["分類の根拠"]);
     let body: Vec<&Vec<String>> = body.iter().filter(|r| !r[0].is_empty()).collect();
-    assert_eq!(body.len(), 65);
+    assert_eq!(body.len(), 68);
     assert!(
         body.iter().all(|r| r[18].contains('／')),
         "every row says where its labels came from"
@@ -61,7 +61,7 @@ fn fixtures_folder_gives_all_three_workbooks_and_conserves_remarks() {
     let mut ids: Vec<&str> = body.iter().map(|r| r[0].as_str()).collect();
     ids.sort_unstable();
     ids.dedup();
-    assert_eq!(ids.len(), 65, "every remark exactly once");
+    assert_eq!(ids.len(), 68, "every remark exactly once");
     // Formula-looking remarks stay text.
     assert!(body
         .iter()
@@ -90,13 +90,13 @@ fn fixtures_folder_gives_all_three_workbooks_and_conserves_remarks() {
                 .count()
         })
         .sum();
-    assert_eq!(by_location, 65);
+    assert_eq!(by_location, 68);
     let intake = rows(&classified, "取込結果");
     assert!(intake.iter().flatten().any(|c| c.contains("パスワード")));
     assert!(intake
         .iter()
         .flatten()
-        .any(|c| c.contains("読んだ意見 65 件 = 一覧の行 65 行")));
+        .any(|c| c.contains("読んだ意見 68 件 = 一覧の行 68 行")));
 
     // Feedback: one workbook a profession; together they hold every remark once.
     let fb_dir = out.path().join("フィードバック");
@@ -112,7 +112,7 @@ fn fixtures_folder_gives_all_three_workbooks_and_conserves_remarks() {
         rows(&book, "ランキング");
         rows(&book, "所在と次の一手");
     }
-    assert_eq!(total, 65);
+    assert_eq!(total, 68);
     let ranking = read_book(&out.path().join("ランキング.xlsx"));
     assert_eq!(ranking[0].0, "全体");
     assert!(ranking.len() >= 2);

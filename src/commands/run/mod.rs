@@ -233,7 +233,7 @@ fn run(args: &RunArgs) -> Status {
     // Filter by meeting date (--since / --until). No remark: nothing written.
     let (batch, left_out) = period::filter(batch, period);
     if batch.remarks.is_empty() {
-        report::print_unreadable(&batch);
+        crate::commands::skipped::print_all(&batch);
         eprintln!("エラー: {}", nothing_to_write(&left_out, period));
         return Status::Failed;
     }

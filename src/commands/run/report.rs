@@ -9,7 +9,7 @@ use super::place::Placed;
 use crate::aggregate::Aggregate;
 use crate::folder;
 use crate::ledger::apply::Applied;
-use crate::model::{Batch, FileOutcome};
+use crate::model::Batch;
 use crate::render::{CLASSIFIED_FILE, FEEDBACK_DIR};
 
 /// What the summary reports.
@@ -26,14 +26,14 @@ pub struct Report<'a> {
 
 /// Prints the summary: problems to stderr, the rest to stdout.
 pub fn print(r: &Report) {
-    print_unreadable(r.batch);
+    crate::commands::skipped::print_all(r.batch);
     for w in &r.applied.warnings {
         eprintln!("注意: {w}");
     }
     let t = totals(r.batch);
     println!(
-        "ファイル {} 件を見ました: 読んだ {}・読めない {}・重複 {}・対象外 {}・一時ファイル等 {}",
-        t.files, t.read, t.unreadable, t.duplicates, t.other, t.junk
+        "ファイル {} 件を見ました: 読んだ {}（うち会議のないもの {}）・読めない {}・重複 {}・対象外 {}・一時ファイル等 {}",
+        t.files, t.read, t.no_meeting, t.unreadable, t.duplicates, t.other, t.junk
     );
     println!(
         "会議 {} 件（職種 {}: {}）",
@@ -64,18 +64,6 @@ pub fn print(r: &Report) {
     print_folder(r.out, r.placed);
     if t.unreadable > 0 {
         println!("読めなかったファイルが {} 件あります（理由は 分類一覧.xlsx の「取込結果」シートにもあります）", t.unreadable);
-    }
-}
-
-/// Unreadable files, one line each, to stderr.
-pub fn print_unreadable(batch: &Batch) {
-    for f in &batch.files {
-        if let FileOutcome::Unreadable(reason) = &f.outcome {
-            eprintln!(
-                "読めないファイル: {} — {reason}",
-                crate::os::native_separators(&f.path)
-            );
-        }
     }
 }
 
