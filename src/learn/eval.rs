@@ -111,7 +111,7 @@ impl Comparison {
         let how = match self.cv {
             Some(k) => format!("学習モデルは {k} 分割の交差検証（その分割を除いた残りだけで学習）"),
             None => {
-                "学習モデルは同梱のラベル付き意見（と --rules のフォルダの TSV）で学習".to_string()
+                "学習モデルは同梱のもの（data/labeled/train.tsv で学習。--rules のフォルダの TSV があればそれでも学習）".to_string()
             }
         };
         let _ = writeln!(o, "評価した意見: {} 件（{how}）\n", self.rules.remarks);
