@@ -212,11 +212,19 @@ impl Rules {
                 }
             }
         }
-        if found.iter().all(Option::is_none) {
+        // A folder with only labeled TSVs (for the model) keeps the built-in rules.
+        let has_tsv = std::fs::read_dir(dir).is_ok_and(|entries| {
+            entries.flatten().any(|e| {
+                e.path()
+                    .extension()
+                    .is_some_and(|x| x.eq_ignore_ascii_case("tsv"))
+            })
+        });
+        if found.iter().all(Option::is_none) && !has_tsv {
             return Err(RuleError::whole_file(
                 &shown,
                 format!(
-                    "ルールファイルが一つもありません（{} のどれかを置いてください）",
+                    "ルールファイルが一つもありません（{} のどれか、またはラベル付きの TSV を置いてください）",
                     FILE_NAMES.join("・")
                 ),
             ));
