@@ -153,7 +153,10 @@ fn run<T: Trace>(rules: &Rules, input: &Input<'_>, t: &mut T) -> (Labels, Source
     // remark is about other members of it) and every party of the 備考.
     let own = own_index(rules, input.profession);
     let mut related = vec![false; parties.len()];
-    let lex = lexicon.select(text, scan.lexicon_matches());
+    let mut lex = lexicon.select(text, scan.lexicon_matches());
+    if let Some(o) = own {
+        lexicon.read_as_speaker(text, &mut lex, o);
+    }
     let hits = &lex.hits;
     for h in hits {
         if Some(h.party) != own {
@@ -551,7 +554,22 @@ mod tests {
                 vec!["行政"],
             ),
             ("市民向けの講座を開きたい", "医師", vec!["患者・家族"]),
-            ("高齢者の独居が増えている", "保健師", vec![]),
+            ("独居の方が増えている", "保健師", vec![]),
+            // roles, places and events that imply a party (LABELS.md edge case 7)
+            ("処方医に残薬のことを伝えにくい", "薬剤師", vec!["医師"]),
+            (
+                "救急外来から帰されたあとの様子が分からない",
+                "看護師",
+                vec!["病院"],
+            ),
+            ("居宅によって対応が違う", "看護師", vec!["介護支援専門員"]),
+            ("MSWと早めに話したい", "看護師", vec!["病院連携室"]),
+            // a dentists' meeting's 先生 are dentists: other members when
+            // the remark says so, the speaker otherwise
+            ("若い先生が在宅に出てこない", "歯科医師", vec!["歯科医師"]),
+            ("先生の指示が遅い", "看護師", vec!["医師"]),
+            ("退院前カンファの日程が決まらない", "病院連携室", vec![]),
+            ("退院前カンファに呼ばれない", "看護師", vec!["病院"]),
         ] {
             assert_eq!(
                 labels(text, profession).related,

@@ -405,6 +405,10 @@ impl Rules {
                 let ex: Vec<String> = p.exclude.iter().map(|w| quote(w)).collect();
                 let _ = writeln!(out, "exclude = [{}]", ex.join(", "));
             }
+            if !p.own_words.is_empty() {
+                let ow: Vec<String> = p.own_words.iter().map(|w| quote(w)).collect();
+                let _ = writeln!(out, "own_words = [{}]", ow.join(", "));
+            }
             let _ = writeln!(out, "profession = {}", p.profession);
         }
         let _ = writeln!(out, "\n[own]");
