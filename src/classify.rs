@@ -217,6 +217,8 @@ fn run<T: Trace>(rules: &Rules, input: &Input<'_>, t: &mut T) -> (Labels, Source
             .filter(|&p| is_partner(p))
             .map(|p| parties[p].name.as_str())
     };
+    // The remark is about other members of the speaker's own profession.
+    let own_members = own.is_some_and(|o| related[o]);
 
     // Categories: every category whose rules fire, in rule-file order; the
     // weak rules only when no other rule fired.
@@ -230,7 +232,10 @@ fn run<T: Trace>(rules: &Rules, input: &Input<'_>, t: &mut T) -> (Labels, Source
         }
         for (i, c) in cats.iter().enumerate() {
             for (k, r) in c.rules.iter().enumerate().filter(|(_, r)| r.weak == weak) {
-                if r.other_party.is_none_or(|v| v == other_party) && r.cond.eval(&scan).is_some() {
+                if r.other_party.is_none_or(|v| v == other_party)
+                    && r.own_members.is_none_or(|v| v == own_members)
+                    && r.cond.eval(&scan).is_some()
+                {
                     if !hit[i] {
                         why[i] = Source::Rule(rules.category_rule_id(i, k));
                     }
@@ -239,6 +244,9 @@ fn run<T: Trace>(rules: &Rules, input: &Input<'_>, t: &mut T) -> (Labels, Source
                         let mut m = r.cond.matched(rules.patterns(), &scan, text);
                         if r.other_party == Some(true) {
                             m.extend(partners());
+                        }
+                        if r.own_members == Some(true) {
+                            m.extend(own.map(|o| parties[o].name.as_str()));
                         }
                         step(
                             Family::Category,
@@ -303,12 +311,12 @@ fn run<T: Trace>(rules: &Rules, input: &Input<'_>, t: &mut T) -> (Labels, Source
 
     // 所在: the first location rule that fires.
     let loc = rules.locations();
-    let own_members = own.is_some_and(|o| related[o]);
     let mut location = None;
     for (k, r) in loc.rules.iter().enumerate() {
         let fired = r.other_party.is_none_or(|v| v == other_party)
             && r.own_members.is_none_or(|v| v == own_members)
             && (r.categories.is_empty() || r.categories.iter().any(|&c| hit[c]))
+            && (r.parties.is_empty() || r.parties.iter().any(|&p| related[p]))
             && r.cond.eval(&scan).is_some();
         if fired {
             let first = location.is_none();
@@ -319,6 +327,12 @@ fn run<T: Trace>(rules: &Rules, input: &Input<'_>, t: &mut T) -> (Labels, Source
                         .iter()
                         .filter(|&&c| hit[c])
                         .map(|&c| cats[c].name.as_str()),
+                );
+                m.extend(
+                    r.parties
+                        .iter()
+                        .filter(|&&p| related[p])
+                        .map(|&p| parties[p].name.as_str()),
                 );
                 if r.other_party == Some(true) {
                     m.extend(partners());
@@ -610,7 +624,8 @@ mod tests {
                 "介護支援専門員",
                 "ICTネットワークの運営費を誰が負担するのか決まっていない",
                 RegionWide,
-                &["情報共有ツール"],
+                // running the regional network is also the region as a system
+                &["情報共有ツール", "地域の体制・役割分担"],
             ),
             (
                 "2b",
@@ -673,7 +688,8 @@ mod tests {
                 "介護職",
                 "口腔ケアのやり方に自信がない",
                 WithinProfession,
-                &["食べること"],
+                // and a skill the speaker lacks confidence in is 人材育成・研修
+                &["食べること", "人材育成・研修"],
             ),
         ];
         for (case, profession, text, location, categories) in cases {

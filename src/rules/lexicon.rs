@@ -311,8 +311,10 @@ impl Lexicon {
     /// it (LABELS.md edge case 7). `scan` is [`Lexicon::scan`] of `text`.
     /// A self word (自分たち) wins; then a colleague word (会員, 若手) even
     /// without the profession's name; then the name with a members word
-    /// anywhere (差が, ばらばら), directly after a `before` word (病院の看護師)
-    /// or followed by an `after_regex` (薬局によって, 医師が減っている).
+    /// (差が, ばらばら) after it, with no other profession named in between
+    /// (the variation is the speaker's profession's, not another's), the name
+    /// directly after a `before` word (病院の看護師) or followed by an
+    /// `after_regex` (薬局によって, 医師が減っている).
     pub fn own_mention<'a>(&'a self, text: &'a str, scan: &LexScan, own: usize) -> OwnMention<'a> {
         let o = &self.own;
         let hits = &scan.hits;
@@ -332,7 +334,19 @@ impl Lexicon {
             let word = &text[start..end];
             match list {
                 OwnList::SelfWord => return OwnMention::Speaker(word),
-                OwnList::WithName => with_name = with_name.or(Some(word)),
+                // 差がある・ばらばら: about the members only when the speaker's
+                // profession is the one that varies, i.e. the nearest
+                // profession named before the word is the speaker's own
+                // (「保健師の訪問と、ケアマネの訪問がばらばら」 is not).
+                OwnList::WithName => {
+                    let nearest = hits
+                        .iter()
+                        .filter(|h| h.end <= start && self.parties[h.party].profession)
+                        .max_by_key(|h| h.end);
+                    if nearest.is_some_and(|h| h.party == own) {
+                        with_name = with_name.or(Some(word));
+                    }
+                }
                 OwnList::Colleague => colleague = colleague.or(Some(word)),
             }
         }

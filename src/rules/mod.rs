@@ -435,6 +435,9 @@ impl Rules {
                 if let Some(v) = r.other_party {
                     let _ = writeln!(out, "  other_party = {v}");
                 }
+                if let Some(v) = r.own_members {
+                    let _ = writeln!(out, "  own_members = {v}");
+                }
                 if r.weak {
                     let _ = writeln!(out, "  weak = true");
                 }
@@ -485,6 +488,14 @@ impl Rules {
                     .map(|&i| quote(&self.categories[i].name))
                     .collect();
                 let _ = writeln!(out, "categories = [{}]", cats.join(", "));
+            }
+            if !r.parties.is_empty() {
+                let ps: Vec<String> = r
+                    .parties
+                    .iter()
+                    .map(|&i| quote(&self.lexicon.parties()[i].name))
+                    .collect();
+                let _ = writeln!(out, "parties = [{}]", ps.join(", "));
             }
             if let Some(v) = r.other_party {
                 let _ = writeln!(out, "other_party = {v}");
