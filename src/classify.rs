@@ -507,9 +507,51 @@ mod tests {
                 vec!["地域の体制・役割分担"],
             ),
             ("駐車場が狭くて訪問の車が停められない", vec!["その他"]),
+            // the same meanings in other words
+            (
+                "処方医に残薬のことを言い出しにくい",
+                vec!["多職種連携", "服薬・薬剤"],
+            ),
+            (
+                "訪問看護は医療処置だけの所だと思われている",
+                vec!["他職種への職能の周知"],
+            ),
+            (
+                "家族が、ヘルパーは何でも頼める人だと思っている",
+                vec!["他職種への職能の周知", "住民・家族への普及啓発"],
+            ),
+            ("医療の人と話す場がほとんどない", vec!["多職種連携"]),
+            (
+                "ヘルパーの記録を訪問看護でも見られるようにしたい",
+                vec!["情報共有ツール"],
+            ),
+            (
+                "圏域に訪問リハの事業所が一か所しかない",
+                vec!["地域の体制・役割分担"],
+            ),
+            // LABELS.md edge case 8: the own workplace's staffing is その他
+            ("うちの事業所は人が足りず、新規を断っている", vec!["その他"]),
         ] {
             let got = classify(rules, &Input::new(text, "看護師")).categories;
             assert_eq!(got, want, "{text}");
+        }
+    }
+
+    /// Over-broad patterns narrowed to one clause: a missing meeting or
+    /// relation in the region is not a region-wide shortage, and a
+    /// disaster mentioned in passing does not make a later 役割 a system.
+    #[test]
+    fn narrowed_patterns_do_not_reach_across_the_sentence() {
+        for text in [
+            "地域の会議に栄養士が呼ばれることがない",
+            "地域の事業所との関係が積み上がらない",
+            "災害のときの話も出たが、口腔ケアの役割を家族に伝えたい",
+        ] {
+            let got = labels(text, "栄養士").categories;
+            assert!(
+                !got.contains(&"地域の体制・役割分担".to_string()),
+                "{text}: {got:?}"
+            );
         }
     }
 
@@ -526,6 +568,11 @@ mod tests {
             ("看取りの経験が少なく、不安を感じている", Kind::Issue),
             ("事例検討会の開催", Kind::Idea),
             ("連絡先の一覧があるとよいという声が多い", Kind::Idea),
+            // wishes and proposals left unfinished in notes and bullets
+            ("退院の連絡をもっと早くもらえたら", Kind::Idea),
+            ("会員向けに無菌調剤の研修を", Kind::Idea),
+            ("夜間の当番は地域で輪番を組まないと", Kind::Idea),
+            ("主治医に相談をお願いしても返事がない", Kind::Issue),
         ] {
             assert_eq!(labels(text, "介護支援専門員").kind, want, "{text}");
         }
@@ -569,6 +616,18 @@ mod tests {
             ),
             ("市民向けの講座を開きたい", "医師", vec!["患者・家族"]),
             ("独居の方が増えている", "保健師", vec![]),
+            // 「〜によって差」 is about the members only when the speaker's
+            // own profession is the one that varies
+            (
+                "保健師の訪問と、ケアマネの訪問がばらばらに行われている",
+                "保健師",
+                vec!["介護支援専門員"],
+            ),
+            (
+                "ケアマネの中でも医療の知識に差がある",
+                "介護支援専門員",
+                vec!["介護支援専門員"],
+            ),
             // roles, places and events that imply a party (LABELS.md edge case 7)
             ("処方医に残薬のことを伝えにくい", "薬剤師", vec!["医師"]),
             (
@@ -747,6 +806,35 @@ mod tests {
                 "住民向けの出前講座を増やしたい",
                 "歯科衛生士",
                 Location::RegionWide,
+            ),
+            // the region before the other party: the city, hospitals among
+            // themselves, running the ICT network
+            (
+                "市に在宅医療の相談窓口を作ってほしい",
+                "地域包括支援センター",
+                Location::RegionWide,
+            ),
+            (
+                "地域の病院同士で空床の情報を見られるようにしたい",
+                "病院",
+                Location::RegionWide,
+            ),
+            (
+                "ICTのネットワークに薬局も入れてもらえたら",
+                "薬剤師",
+                Location::RegionWide,
+            ),
+            // a named party inside the speaker's own workplace (edge case 3)
+            (
+                "うちの病棟の医師が退院を急がせる",
+                "病院連携室",
+                Location::WithinProfession,
+            ),
+            // an event that implies the other party
+            (
+                "入院中に入れ歯をなくされて戻ってくる",
+                "歯科医師",
+                Location::BetweenProfessions,
             ),
         ] {
             assert_eq!(labels(text, profession).location, want, "{text}");
