@@ -640,6 +640,11 @@ mod tests {
             // a dentists' meeting's 先生 are dentists: other members when
             // the remark says so, the speaker otherwise
             ("若い先生が在宅に出てこない", "歯科医師", vec!["歯科医師"]),
+            (
+                "病院の先生に口の中のことを相談したい",
+                "歯科医師",
+                vec!["医師", "病院"],
+            ),
             ("先生の指示が遅い", "看護師", vec!["医師"]),
             ("退院前カンファの日程が決まらない", "病院連携室", vec![]),
             ("退院前カンファに呼ばれない", "看護師", vec!["病院"]),

@@ -378,14 +378,26 @@ impl Lexicon {
     /// Reads `scan` as spoken by profession `own`: a word another party
     /// owns but `own` lists in its `own_words` (a dentist's 先生) is taken
     /// as `own`'s, so [`Lexicon::own_mention`] decides whether it is about
-    /// other members.
+    /// other members; not right after another party's name and の
+    /// (a dentist's 病院の先生 is the hospital's doctor).
     pub fn read_as_speaker(&self, text: &str, scan: &mut LexScan, own: usize) {
         let words = &self.parties[own].own_words;
         if words.is_empty() {
             return;
         }
-        for h in &mut scan.hits {
-            if h.party != own && words.iter().any(|w| *w == text[h.start..h.end]) {
+        // 「病院の先生」「主治医の先生」: a word right after another party's
+        // name and の is that party's, not the speaker's.
+        let after_other: Vec<bool> = scan
+            .hits
+            .iter()
+            .map(|h| {
+                scan.hits
+                    .iter()
+                    .any(|o| o.party != own && o.end <= h.start && &text[o.end..h.start] == "の")
+            })
+            .collect();
+        for (h, after_other) in scan.hits.iter_mut().zip(after_other) {
+            if h.party != own && !after_other && words.iter().any(|w| *w == text[h.start..h.end]) {
                 h.party = own;
             }
         }
