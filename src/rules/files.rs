@@ -164,10 +164,10 @@ impl Default for ModelSettings {
     fn default() -> Self {
         ModelSettings {
             enabled: true,
-            category_add: 0.3,
-            category_drop: 0.2,
-            category_fallback: 0.15,
-            kind: 0.7,
+            category_add: 0.4,
+            category_drop: 0.1,
+            category_fallback: 0.2,
+            kind: 0.6,
             location: 0.6,
             office_weight: 3.0,
         }
