@@ -53,13 +53,21 @@ fn parse(src: &str) -> Vec<TrainExample> {
             .position(|h| h.trim() == name)
             .unwrap_or_else(|| panic!("{TRAIN} has no column {name}"))
     };
-    let (profession, text, categories, kind, tier) = (
+    let (profession, text, categories, kind, tier, related) = (
         col("profession"),
         col("text"),
         col("categories"),
         col("kind"),
         col("tier"),
+        col("related"),
     );
+    let list = |s: &str| -> Vec<String> {
+        s.split(['、', ','])
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
     lines
         .map(|l| {
             let c: Vec<&str> = l.split('\t').collect();
@@ -67,14 +75,8 @@ fn parse(src: &str) -> Vec<TrainExample> {
             TrainExample {
                 text: normalize::normalize(get(text)).text,
                 profession: get(profession).to_string(),
-                categories: Some(
-                    get(categories)
-                        .split(['、', ','])
-                        .map(str::trim)
-                        .filter(|s| !s.is_empty())
-                        .map(str::to_string)
-                        .collect(),
-                ),
+                categories: Some(list(get(categories))),
+                related: Some(list(get(related))),
                 idea: Some(get(kind) == "アイデア"),
                 location: ["職種内", "職種間", "地域全体"]
                     .iter()

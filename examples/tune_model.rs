@@ -95,6 +95,24 @@ fn main() {
     let rules = Rules::builtin();
     let set = parse_labeled(include_str!("../data/labeled/train.tsv")).unwrap();
     let base = *rules.model_settings();
+    if args.iter().any(|a| a == "--parties") {
+        let rows = cv(&rules, &set, k, &TrainSettings::default(), 1.0);
+        for add in [0.5, 0.6, 0.7, 0.8, 0.9, 1.01] {
+            for drop in [0.0, 0.05, 0.1, 0.2, 0.3] {
+                let s = ModelSettings {
+                    party_add: add,
+                    party_drop: drop,
+                    ..base
+                };
+                let r = score(&rules, &set, &combined(&rules, &rows, s));
+                println!(
+                    "party add {add} drop {drop} | related F1 {:.3} P {:.3} R {:.3}",
+                    r.related.f1, r.related.precision, r.related.recall
+                );
+            }
+        }
+        return;
+    }
     if args.iter().any(|a| a == "--curve") {
         let s = ModelSettings {
             category_add: 0.4,

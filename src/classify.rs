@@ -375,6 +375,7 @@ fn run<T: Trace>(rules: &Rules, input: &Input<'_>, t: &mut T) -> (Labels, Source
         categories: category_sources,
         kind: kind_source,
         location: location_source,
+        added_parties: Vec::new(),
     };
     (labels, sources)
 }

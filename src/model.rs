@@ -401,4 +401,7 @@ pub struct Sources {
     pub categories: Vec<Source>,
     pub kind: Source,
     pub location: Source,
+    /// The 関係職種 the learned model added to the dictionary's, with its
+    /// probability; the others came from the dictionary and the 備考.
+    pub added_parties: Vec<(String, f32)>,
 }

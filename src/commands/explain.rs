@@ -262,14 +262,15 @@ fn render_sources(rules: &Rules, l: &Labels, s: &Sources, correction: Option<&st
         l.location.tier().label(),
         one(s.location)
     );
-    let related = if l.related.is_empty() {
-        "（なし）".to_string()
-    } else {
-        l.related.join("、")
-    };
-    let _ = writeln!(
-        o,
-        "  関係職種: {related} ← 職種の辞書（professions.toml）と備考"
-    );
+    if l.related.is_empty() {
+        let _ = writeln!(o, "  関係職種: （なし）");
+    }
+    for r in &l.related {
+        let source = match s.added_parties.iter().find(|(n, _)| n == r) {
+            Some((_, p)) => format!("学習モデル（確率 {p:.2}）"),
+            None => "職種の辞書（professions.toml）と備考".to_string(),
+        };
+        let _ = writeln!(o, "  関係職種: {r} ← {source}");
+    }
     o
 }

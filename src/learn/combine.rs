@@ -182,6 +182,34 @@ impl<'r> Classifier<'r> {
                 sources.location = Source::Model(q);
             }
         }
+        self.combine_parties(p, labels, sources);
+    }
+
+    /// 関係職種: the dictionary's, without those the model is confident
+    /// against, with those it is confident of; in the dictionary's order.
+    fn combine_parties(&self, p: &Prediction, labels: &mut Labels, sources: &mut Sources) {
+        let s = &self.settings;
+        let prob = |name: &str| {
+            p.parties
+                .iter()
+                .find(|(n, _)| &**n == name)
+                .map(|(_, q)| f64::from(*q))
+        };
+        let mut related: Vec<String> = labels
+            .related
+            .iter()
+            .filter(|r| prob(r).is_none_or(|q| q >= s.party_drop))
+            .cloned()
+            .collect();
+        for (n, q) in &p.parties {
+            if f64::from(*q) >= s.party_add && !related.iter().any(|r| r == &**n) {
+                related.push(n.to_string());
+                sources.added_parties.push((n.to_string(), *q));
+            }
+        }
+        let order = |name: &String| self.rules.lexicon().party_index(name).unwrap_or(usize::MAX);
+        related.sort_by_key(order);
+        labels.related = related;
     }
 
     /// Categories in the rule files' order, then any other (learned from the
@@ -196,5 +224,51 @@ impl<'r> Classifier<'r> {
         };
         names.sort_by_key(rank);
         names
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    fn prediction(parties: &[(&str, f32)]) -> Prediction {
+        Prediction {
+            names: Arc::from(Vec::<String>::new()),
+            probabilities: Vec::new(),
+            idea: None,
+            location: None,
+            parties: parties.iter().map(|(n, p)| (Arc::from(*n), *p)).collect(),
+        }
+    }
+
+    /// A confident party is added and named as the model's; a doubtful one
+    /// the dictionary did not find is not; the dictionary's stays unless
+    /// `party_drop` asks otherwise.
+    #[test]
+    fn parties_are_added_at_party_add_and_kept_in_dictionary_order() {
+        let rules = Rules::builtin();
+        let input = Input::new("訪問の日程が合わない", "介護支援専門員");
+        let (mut labels, mut sources) = classify_with_sources(&rules, &input);
+        labels.related = vec!["医師".into()];
+        let p = prediction(&[("医師", 0.05), ("看護師", 0.95), ("薬剤師", 0.5)]);
+        let c = Classifier::rules_only(&rules).with_settings(ModelSettings {
+            party_add: 0.9,
+            party_drop: 0.0,
+            ..ModelSettings::default()
+        });
+        c.combine_parties(&p, &mut labels, &mut sources);
+        assert_eq!(labels.related, ["医師", "看護師"]);
+        assert_eq!(sources.added_parties, [("看護師".to_string(), 0.95)]);
+
+        labels.related = vec!["医師".into()];
+        sources.added_parties.clear();
+        let c = c.with_settings(ModelSettings {
+            party_add: 0.9,
+            party_drop: 0.1,
+            ..ModelSettings::default()
+        });
+        c.combine_parties(&p, &mut labels, &mut sources);
+        assert_eq!(labels.related, ["看護師"]);
     }
 }

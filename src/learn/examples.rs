@@ -59,6 +59,8 @@ pub struct Example {
     pub categories: Option<Vec<String>>,
     pub kind: Option<Kind>,
     pub location: Option<Location>,
+    /// 関係職種, when known.
+    pub related: Option<Vec<String>>,
     pub weight: f32,
     pub origin: Origin,
 }
@@ -75,6 +77,7 @@ impl Example {
                 .location
                 .and_then(|l| Location::ALL.iter().position(|&a| a == l))
                 .map(|i| i as u8),
+            related: self.related.clone(),
             weight: self.weight,
         }
     }
@@ -99,6 +102,7 @@ pub fn from_labeled(
             categories: Some(l.labels.categories.clone()),
             kind: Some(l.labels.kind),
             location: Some(l.labels.location),
+            related: Some(l.labels.related.clone()),
             weight,
             origin: origin(l),
         })
@@ -146,6 +150,7 @@ fn sheet_examples(batch: &Batch, weight: f32) -> Vec<Example> {
                 categories,
                 kind: r.given_kind,
                 location: None,
+                related: None,
                 weight,
                 origin: Origin::Sheet(r.source.display()),
             })
@@ -172,6 +177,7 @@ pub fn from_ledger(ledger: &Ledger, categories: &[String], weight: f32) -> Vec<E
                 categories,
                 kind,
                 location,
+                related: None,
                 weight,
                 origin: Origin::Correction,
             })

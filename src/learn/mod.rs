@@ -68,6 +68,8 @@ pub struct Prediction {
     pub idea: Option<f32>,
     /// P(職種内), P(職種間), P(地域全体) (summing to 1), when learned.
     pub location: Option<[f32; 3]>,
+    /// (関係職種, probability), in the model's party order.
+    pub parties: Vec<(Arc<str>, f32)>,
 }
 
 impl Prediction {
@@ -109,6 +111,8 @@ impl Prediction {
 pub struct Predictor {
     model: Model,
     names: Arc<[String]>,
+    /// The name of each party output, by output index.
+    parties: Vec<Option<Arc<str>>>,
 }
 
 impl Predictor {
@@ -121,7 +125,19 @@ impl Predictor {
                 _ => None,
             })
             .collect();
-        Predictor { model, names }
+        let parties = model
+            .outputs()
+            .iter()
+            .map(|o| match o {
+                Output::Party(p) => Some(Arc::from(p.as_str())),
+                _ => None,
+            })
+            .collect();
+        Predictor {
+            model,
+            names,
+            parties,
+        }
     }
 
     pub fn model(&self) -> &Model {
@@ -136,16 +152,22 @@ impl Predictor {
             probabilities: Vec::with_capacity(self.names.len()),
             idea: None,
             location: None,
+            parties: Vec::new(),
         };
         let mut loc = [0.0f32; 3];
         let mut has_location = false;
-        for (o, &q) in self.model.outputs().iter().zip(&p) {
+        for (k, (o, &q)) in self.model.outputs().iter().zip(&p).enumerate() {
             match o {
                 Output::Category(_) => out.probabilities.push(q),
                 Output::Idea => out.idea = Some(q),
                 Output::Location(l) => {
                     loc[usize::from(*l).min(2)] = q;
                     has_location = true;
+                }
+                Output::Party(_) => {
+                    if let Some(Some(name)) = self.parties.get(k) {
+                        out.parties.push((name.clone(), q));
+                    }
                 }
             }
         }

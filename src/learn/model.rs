@@ -59,6 +59,8 @@ pub struct TrainExample {
     pub idea: Option<bool>,
     /// 0 職種内, 1 職種間, 2 地域全体.
     pub location: Option<u8>,
+    /// 関係職種 (canonical names).
+    pub related: Option<Vec<String>>,
     pub weight: f32,
 }
 
@@ -70,6 +72,8 @@ pub enum Output {
     Idea,
     /// P(the 所在 of this index).
     Location(u8),
+    /// P(this party is a 関係職種).
+    Party(String),
 }
 
 impl Output {
@@ -80,6 +84,7 @@ impl Output {
             Output::Category(c) => Some(e.categories.as_ref()?.contains(c)),
             Output::Idea => e.idea,
             Output::Location(l) => Some(e.location? == *l),
+            Output::Party(p) => Some(e.related.as_ref()?.contains(p)),
         }
     }
 }
@@ -251,6 +256,11 @@ impl Model {
                     b.push(2);
                     b.push(*l);
                 }
+                Output::Party(p) => {
+                    b.push(3);
+                    put_u32(&mut b, p.len() as u32);
+                    b.extend_from_slice(p.as_bytes());
+                }
             }
         }
         put_u32(&mut b, self.vocab.len() as u32);
@@ -277,6 +287,10 @@ impl Model {
                 }
                 1 => Output::Idea,
                 2 => Output::Location(r.take(1)?[0]),
+                3 => {
+                    let len = r.u32()? as usize;
+                    Output::Party(String::from_utf8(r.take(len)?.to_vec()).ok()?)
+                }
                 _ => return None,
             });
         }
@@ -370,6 +384,20 @@ fn outputs(examples: &[TrainExample], s: &TrainSettings, known: &[Output]) -> Ve
             add(Output::Location(l));
         }
     }
+    let mut parties: Vec<(String, f32)> = Vec::new();
+    for e in examples {
+        for p in e.related.iter().flatten() {
+            match parties.iter_mut().find(|(n, _)| n == p) {
+                Some((_, w)) => *w += e.weight,
+                None => parties.push((p.clone(), e.weight)),
+            }
+        }
+    }
+    for (p, w) in parties {
+        if w >= s.min_positive_weight {
+            add(Output::Party(p));
+        }
+    }
     out
 }
 
@@ -450,6 +478,7 @@ mod tests {
             categories: Some(vec![category.into()]),
             idea: Some(idea),
             location: Some(1),
+            related: None,
             weight: 1.0,
         }
     }

@@ -220,6 +220,7 @@ impl Checked {
             categories: Vec::new(),
             kind: Source::Default,
             location: Source::Default,
+            added_parties: Vec::new(),
         };
         let sources = sources.unwrap_or(&mut scratch);
         if let Some(c) = &self.categories {

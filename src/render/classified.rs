@@ -352,14 +352,23 @@ pub(crate) fn basis(labels: &Labels, sources: &Sources, rules: &Rules) -> String
         .zip(&sources.categories)
         .map(|(c, &s)| format!("{c}={}", one(s)))
         .collect();
-    format!(
+    let mut out = format!(
         "{}／{}={}／{}={}",
         categories.join("、"),
         labels.kind.label(),
         one(sources.kind),
         labels.location.label(),
         one(sources.location)
-    )
+    );
+    if !sources.added_parties.is_empty() {
+        let added: Vec<String> = sources
+            .added_parties
+            .iter()
+            .map(|(n, p)| format!("{n}=学習{p:.2}"))
+            .collect();
+        out.push_str(&format!("／関係職種 {}", added.join("、")));
+    }
+    out
 }
 
 /// Width cap of a column staff added.

@@ -135,6 +135,8 @@ struct RawModel {
     category_fallback: Option<Spanned<f64>>,
     kind: Option<Spanned<f64>>,
     location: Option<Spanned<f64>>,
+    party_add: Option<Spanned<f64>>,
+    party_drop: Option<Spanned<f64>>,
     office_weight: Option<Spanned<f64>>,
 }
 
@@ -156,6 +158,12 @@ pub struct ModelSettings {
     pub kind: f64,
     /// Decides 所在 at this confidence or more.
     pub location: f64,
+    /// Adds a 関係職種 the dictionary did not find at this probability or
+    /// more.
+    pub party_add: f64,
+    /// Drops a 関係職種 the dictionary found when the model gives it less
+    /// than this (0: never).
+    pub party_drop: f64,
     /// Weight of one of the office's own labeled remarks.
     pub office_weight: f64,
 }
@@ -169,6 +177,8 @@ impl Default for ModelSettings {
             category_fallback: 0.2,
             kind: 0.6,
             location: 0.6,
+            party_add: 0.9,
+            party_drop: 0.0,
             office_weight: 3.0,
         }
     }
@@ -562,6 +572,8 @@ pub(crate) fn compile_settings(s: &Source<'_>) -> Result<(f64, ModelSettings), R
             ),
             (&m.kind, "kind", &mut model.kind),
             (&m.location, "location", &mut model.location),
+            (&m.party_add, "party_add", &mut model.party_add),
+            (&m.party_drop, "party_drop", &mut model.party_drop),
         ] {
             if let Some(v) = value {
                 *slot = unit(v, name, false)?;

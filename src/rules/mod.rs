@@ -527,13 +527,15 @@ impl Rules {
         let m = &self.model;
         let _ = writeln!(
             out,
-            "\n[model]\nenabled = {}\ncategory_add = {}\ncategory_drop = {}\ncategory_fallback = {}\nkind = {}\nlocation = {}\noffice_weight = {}",
+            "\n[model]\nenabled = {}\ncategory_add = {}\ncategory_drop = {}\ncategory_fallback = {}\nkind = {}\nlocation = {}\nparty_add = {}\nparty_drop = {}\noffice_weight = {}",
             m.enabled,
             m.category_add,
             m.category_drop,
             m.category_fallback,
             m.kind,
             m.location,
+            m.party_add,
+            m.party_drop,
             m.office_weight
         );
         out
