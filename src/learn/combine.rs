@@ -190,10 +190,9 @@ impl<'r> Classifier<'r> {
     fn combine_parties(&self, p: &Prediction, labels: &mut Labels, sources: &mut Sources) {
         let s = &self.settings;
         let prob = |name: &str| {
-            p.parties
-                .iter()
-                .find(|(n, _)| &**n == name)
-                .map(|(_, q)| f64::from(*q))
+            p.parties()
+                .find(|(n, _)| *n == name)
+                .map(|(_, q)| f64::from(q))
         };
         let mut related: Vec<String> = labels
             .related
@@ -201,10 +200,10 @@ impl<'r> Classifier<'r> {
             .filter(|r| prob(r).is_none_or(|q| q >= s.party_drop))
             .cloned()
             .collect();
-        for (n, q) in &p.parties {
-            if f64::from(*q) >= s.party_add && !related.iter().any(|r| r == &**n) {
+        for (n, q) in p.parties() {
+            if f64::from(q) >= s.party_add && !related.iter().any(|r| r == n) {
                 related.push(n.to_string());
-                sources.added_parties.push((n.to_string(), *q));
+                sources.added_parties.push((n.to_string(), q));
             }
         }
         let order = |name: &String| self.rules.lexicon().party_index(name).unwrap_or(usize::MAX);
@@ -238,7 +237,8 @@ mod tests {
             probabilities: Vec::new(),
             idea: None,
             location: None,
-            parties: parties.iter().map(|(n, p)| (Arc::from(*n), *p)).collect(),
+            party_names: parties.iter().map(|(n, _)| n.to_string()).collect(),
+            party_probabilities: parties.iter().map(|(_, p)| *p).collect(),
         }
     }
 

@@ -68,8 +68,10 @@ pub struct Prediction {
     pub idea: Option<f32>,
     /// P(職種内), P(職種間), P(地域全体) (summing to 1), when learned.
     pub location: Option<[f32; 3]>,
-    /// (関係職種, probability), in the model's party order.
-    pub parties: Vec<(Arc<str>, f32)>,
+    /// The model's 関係職種 (shared by all its predictions).
+    party_names: Arc<[String]>,
+    /// The probability of each of `party_names`.
+    party_probabilities: Vec<f32>,
 }
 
 impl Prediction {
@@ -79,6 +81,14 @@ impl Prediction {
             .iter()
             .map(String::as_str)
             .zip(self.probabilities.iter().copied())
+    }
+
+    /// (関係職種, probability), in the model's party order.
+    pub fn parties(&self) -> impl Iterator<Item = (&str, f32)> + '_ {
+        self.party_names
+            .iter()
+            .map(String::as_str)
+            .zip(self.party_probabilities.iter().copied())
     }
 
     /// The probability of `category` (`None`: the model does not know it).
@@ -111,8 +121,7 @@ impl Prediction {
 pub struct Predictor {
     model: Model,
     names: Arc<[String]>,
-    /// The name of each party output, by output index.
-    parties: Vec<Option<Arc<str>>>,
+    party_names: Arc<[String]>,
 }
 
 impl Predictor {
@@ -125,18 +134,18 @@ impl Predictor {
                 _ => None,
             })
             .collect();
-        let parties = model
+        let party_names = model
             .outputs()
             .iter()
-            .map(|o| match o {
-                Output::Party(p) => Some(Arc::from(p.as_str())),
+            .filter_map(|o| match o {
+                Output::Party(p) => Some(p.clone()),
                 _ => None,
             })
             .collect();
         Predictor {
             model,
             names,
-            parties,
+            party_names,
         }
     }
 
@@ -152,11 +161,12 @@ impl Predictor {
             probabilities: Vec::with_capacity(self.names.len()),
             idea: None,
             location: None,
-            parties: Vec::new(),
+            party_names: self.party_names.clone(),
+            party_probabilities: Vec::with_capacity(self.party_names.len()),
         };
         let mut loc = [0.0f32; 3];
         let mut has_location = false;
-        for (k, (o, &q)) in self.model.outputs().iter().zip(&p).enumerate() {
+        for (o, &q) in self.model.outputs().iter().zip(&p) {
             match o {
                 Output::Category(_) => out.probabilities.push(q),
                 Output::Idea => out.idea = Some(q),
@@ -164,11 +174,7 @@ impl Predictor {
                     loc[usize::from(*l).min(2)] = q;
                     has_location = true;
                 }
-                Output::Party(_) => {
-                    if let Some(Some(name)) = self.parties.get(k) {
-                        out.parties.push((name.clone(), q));
-                    }
-                }
+                Output::Party(_) => out.party_probabilities.push(q),
             }
         }
         if has_location {

@@ -1,0 +1,53 @@
+//! Times the rules alone and the rules with the shipped model over the
+//! training part's remarks, on one thread (a profiling aid).
+use renkei::classify::{classify_with_sources, Input};
+use renkei::learn::combine::Classifier;
+use renkei::rules::eval::parse_labeled;
+use renkei::rules::Rules;
+use std::time::Instant;
+
+fn main() {
+    let rules = Rules::builtin();
+    let set = parse_labeled(include_str!("../data/labeled/train.tsv")).unwrap();
+    let c = Classifier::for_run(&rules, &[]);
+    for _ in 0..3 {
+        let t = Instant::now();
+        let shipped = renkei::learn::examples::shipped();
+        let t_parse = t.elapsed();
+        let office: Vec<_> = shipped.into_iter().take(1500).collect();
+        let t = Instant::now();
+        let _m = renkei::learn::with_office(&office, &renkei::learn::TrainSettings::default());
+        println!(
+            "parse shipped {:.3}s, with_office(1500) {:.3}s",
+            t_parse.as_secs_f64(),
+            t.elapsed().as_secs_f64()
+        );
+        let t = Instant::now();
+        let mut n = 0;
+        for l in &set {
+            n += classify_with_sources(&rules, &Input::new(&l.text, &l.profession))
+                .0
+                .categories
+                .len();
+        }
+        let rules_t = t.elapsed();
+        let t = Instant::now();
+        for l in &set {
+            n += c
+                .predict(&Input::new(&l.text, &l.profession))
+                .unwrap()
+                .parties()
+                .count();
+        }
+        let pred_t = t.elapsed();
+        println!(
+            "{} remarks: rules {:.1} µs, predict {:.1} µs ({n})",
+            set.len(),
+            rules_t.as_secs_f64() * 1e6 / set.len() as f64,
+            pred_t.as_secs_f64() * 1e6 / set.len() as f64
+        );
+    }
+}
+
+#[allow(dead_code)]
+fn fine_tune_cost() {}
