@@ -113,6 +113,39 @@ fn main() {
         }
         return;
     }
+    if args.iter().any(|a| a == "--curve-test") {
+        // The learning curve measured on the frozen test part: models
+        // trained on the first part of the training part, every setting as
+        // shipped. Measurement only; nothing is chosen from it.
+        let test = parse_labeled(include_str!("../data/labeled/test.tsv")).unwrap();
+        for fraction in [0.125, 0.25, 0.5, 0.75, 1.0] {
+            // Every writer's remarks in the same share (the file is in
+            // writer order).
+            let train: Vec<Labeled> = set
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| i % 8 < (fraction * 8.0) as usize)
+                .map(|(_, l)| l.clone())
+                .collect();
+            let n = train.len();
+            let examples = from_labeled(&train, 1.0, |l| Origin::Shipped(l.id.clone()));
+            let c =
+                Classifier::train(&rules, &examples, &TrainSettings::default()).with_settings(base);
+            let labels: Vec<Labels> = test
+                .iter()
+                .map(|l| {
+                    let text = normalize(&l.text).text;
+                    c.classify(&Input::new(&text, &l.profession)).0
+                })
+                .collect();
+            let r = score(&rules, &test, &labels);
+            println!(
+                "train {n} | test part: combined cat micro {:.3} macro {:.3} kind {:.3} loc {:.3} rel {:.3}",
+                r.categories.micro.f1, r.categories.macro_f1, r.kind.accuracy, r.location.accuracy, r.related.f1
+            );
+        }
+        return;
+    }
     if args.iter().any(|a| a == "--curve") {
         let s = ModelSettings {
             category_add: 0.4,
@@ -136,6 +169,20 @@ fn main() {
                 m.categories.micro.f1
             );
         }
+        return;
+    }
+    if let Some(n) = args.iter().find_map(|a| a.strip_prefix("--max-n=")) {
+        let ts = TrainSettings {
+            max_n: n.parse().unwrap(),
+            ..TrainSettings::default()
+        };
+        let rows = cv(&rules, &set, k, &ts, 1.0);
+        let r = score(&rules, &set, &combined(&rules, &rows, base));
+        let m = score(&rules, &set, &model_alone(&rows));
+        println!(
+            "max_n {n} | combined cat micro {:.3} macro {:.3} kind {:.3} loc {:.3} rel {:.3} | model alone cat micro {:.3}",
+            r.categories.micro.f1, r.categories.macro_f1, r.kind.accuracy, r.location.accuracy, r.related.f1, m.categories.micro.f1
+        );
         return;
     }
     if let Some(nb) = args.iter().find_map(|a| a.strip_prefix("--nb=")) {
