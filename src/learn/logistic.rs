@@ -2,11 +2,12 @@
 //! trained by stochastic gradient descent.
 //!
 //! Why by hand: the model is one-vs-rest over a few thousand short texts and
-//! a few tens of thousands of sparse features, trained at start-up. linfa's
+//! a hundred thousand or so sparse features, trained when renkei is built
+//! and fine-tuned at each run on the office's labels. linfa's
 //! and smartcore's logistic regressions take dense matrices (thousands ×
 //! tens of thousands of f64, hundreds of MB); this is about a hundred lines,
-//! has no dependency, and trains every label of the model in well under a
-//! tenth of a second. The weights returned are the average of those at the
+//! has no dependency, and fine-tunes every label of the model on an office's
+//! labels in about a tenth of a second. The weights returned are the average of those at the
 //! end of each epoch of the second half, which settles SGD's last steps; the
 //! visiting order comes from a fixed seed, so the same data always gives the
 //! same model.
