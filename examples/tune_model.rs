@@ -4,7 +4,8 @@
 //! a model that did not see it, then the thresholds of settings.toml's
 //! `[model]` are swept over those predictions.
 //!
-//!   cargo run --release --example tune_model [K=5] [--sweep]
+//!   cargo run --release --example tune_model [K=5] [--sweep | --parties |
+//!       --curve | --curve-test | --max-n=N | --nb=X]
 
 use renkei::classify::{classify_with_sources, Input};
 use renkei::learn::combine::Classifier;
@@ -147,14 +148,7 @@ fn main() {
         return;
     }
     if args.iter().any(|a| a == "--curve") {
-        let s = ModelSettings {
-            category_add: 0.4,
-            category_drop: 0.1,
-            category_fallback: 0.2,
-            kind: 0.6,
-            location: 0.5,
-            ..base
-        };
+        let s = base;
         for fraction in [0.125, 0.25, 0.5, 0.75, 1.0] {
             let rows = cv(&rules, &set, k, &TrainSettings::default(), fraction);
             let r = score(&rules, &set, &combined(&rules, &rows, s));
@@ -171,31 +165,23 @@ fn main() {
         }
         return;
     }
-    if let Some(n) = args.iter().find_map(|a| a.strip_prefix("--max-n=")) {
+    // One training setting changed (`--max-n=4`, `--nb=0.25`), the
+    // shipped thresholds kept.
+    let max_n = args.iter().find_map(|a| a.strip_prefix("--max-n="));
+    let nb = args.iter().find_map(|a| a.strip_prefix("--nb="));
+    if max_n.is_some() || nb.is_some() {
+        let d = TrainSettings::default();
         let ts = TrainSettings {
-            max_n: n.parse().unwrap(),
-            ..TrainSettings::default()
+            max_n: max_n.map_or(d.max_n, |n| n.parse().unwrap()),
+            nb: nb.map_or(d.nb, |n| n.parse().unwrap()),
+            ..d
         };
         let rows = cv(&rules, &set, k, &ts, 1.0);
         let r = score(&rules, &set, &combined(&rules, &rows, base));
         let m = score(&rules, &set, &model_alone(&rows));
         println!(
-            "max_n {n} | combined cat micro {:.3} macro {:.3} kind {:.3} loc {:.3} rel {:.3} | model alone cat micro {:.3}",
-            r.categories.micro.f1, r.categories.macro_f1, r.kind.accuracy, r.location.accuracy, r.related.f1, m.categories.micro.f1
-        );
-        return;
-    }
-    if let Some(nb) = args.iter().find_map(|a| a.strip_prefix("--nb=")) {
-        let ts = TrainSettings {
-            nb: nb.parse().unwrap(),
-            ..TrainSettings::default()
-        };
-        let rows = cv(&rules, &set, k, &ts, 1.0);
-        let r = score(&rules, &set, &combined(&rules, &rows, base));
-        let m = score(&rules, &set, &model_alone(&rows));
-        println!(
-            "nb {nb} | combined cat micro {:.3} macro {:.3} kind {:.3} loc {:.3} | model alone cat micro {:.3}",
-            r.categories.micro.f1, r.categories.macro_f1, r.kind.accuracy, r.location.accuracy, m.categories.micro.f1
+            "max_n {} nb {} | combined cat micro {:.3} macro {:.3} kind {:.3} loc {:.3} rel {:.3} | model alone cat micro {:.3}",
+            ts.max_n, ts.nb, r.categories.micro.f1, r.categories.macro_f1, r.kind.accuracy, r.location.accuracy, r.related.f1, m.categories.micro.f1
         );
         return;
     }

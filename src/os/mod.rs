@@ -24,6 +24,20 @@ fn with_separator(path: &str, separator: char) -> Cow<'_, str> {
     }
 }
 
+/// Peak resident memory of this process so far (Linux; 0 elsewhere): for
+/// `RENKEI_TIMINGS` and the fuzzer's report.
+pub fn peak_memory_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|kb| kb.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -381,3 +381,35 @@ fn title_block(ws: &mut rust_xlsxwriter::Worksheet, profession: &str, round: u32
     .unwrap();
     ws.write_string(2, 0, date).unwrap();
 }
+
+/// `renkei check --json` on `dir`: the exit code, stderr, and for each file
+/// of the JSON report its entry, whether a sheet gave a meeting, and how
+/// many stderr lines name it as a skipped file (`: path — reason`).
+pub fn check_naming(dir: &Path) -> (Option<i32>, String, Vec<(Value, bool, usize)>) {
+    let out = renkei()
+        .args(["check", "--json"])
+        .arg(dir)
+        .output()
+        .unwrap();
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let files = json["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let path = f["path"].as_str().unwrap();
+            let meeting = f["sheets"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|s| s["outcome"] == "meeting");
+            let lines = stderr
+                .lines()
+                .filter(|l| l.contains(&format!(": {path} — ")))
+                .count();
+            (f.clone(), meeting, lines)
+        })
+        .collect();
+    (out.status.code(), stderr, files)
+}

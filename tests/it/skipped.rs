@@ -6,7 +6,7 @@ use std::path::Path;
 
 use rust_xlsxwriter::Workbook;
 
-use crate::common::{fixtures, renkei, run};
+use crate::common::{check_naming, fixtures, renkei, run};
 
 /// A workbook with one sheet holding `cells` as (row, col, text).
 fn workbook(path: &Path, cells: &[(u32, u16, &str)]) {
@@ -114,27 +114,11 @@ fn run_names_each_file_without_a_meeting_and_counts_it() {
 
 #[test]
 fn every_fixture_without_a_meeting_is_named_once_and_junk_never() {
-    let out = renkei()
-        .args(["check", "--json"])
-        .arg(fixtures())
-        .output()
-        .unwrap();
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let stderr = String::from_utf8(out.stderr).unwrap();
+    let (_, stderr, files) = check_naming(&fixtures());
     let mut named = 0;
-    for f in json["files"].as_array().unwrap() {
-        let path = f["path"].as_str().unwrap();
-        let meeting = f["sheets"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|s| s["outcome"] == "meeting");
-        let lines = stderr
-            .lines()
-            .filter(|l| l.contains(&format!(": {path} — ")))
-            .count();
+    for (f, meeting, lines) in files {
         let want = usize::from(!meeting && f["outcome"] != "junk");
-        assert_eq!(lines, want, "{path}: {f}\n{stderr}");
+        assert_eq!(lines, want, "{f}\n{stderr}");
         named += lines;
     }
     assert_eq!(stderr.lines().count(), named, "{stderr}");

@@ -228,7 +228,7 @@ fn run(args: &RunArgs) -> Status {
         return Status::Failed;
     }
     let t_ingest = started.elapsed();
-    let m_ingest = peak_memory_mib();
+    let m_ingest = crate::os::peak_memory_mib();
 
     // Filter by meeting date (--since / --until). No remark: nothing written.
     let (batch, left_out) = period::filter(batch, period);
@@ -302,7 +302,7 @@ fn run(args: &RunArgs) -> Status {
         grouping,
     );
     let t_classify = started.elapsed();
-    let m_aggregate = peak_memory_mib();
+    let m_aggregate = crate::os::peak_memory_mib();
     // Grouping's indexes are gone; hand their space back before rendering.
     crate::memory::release_free_memory();
 
@@ -350,7 +350,7 @@ fn run(args: &RunArgs) -> Status {
         );
         eprintln!(
             "peak memory (MiB): after ingest {m_ingest:.0}, after aggregate {m_aggregate:.0}, at end {:.0}",
-            peak_memory_mib()
+            crate::os::peak_memory_mib()
         );
     }
     // Freeing 60,000 remarks' strings takes ~50 ms that nobody waits for:
@@ -469,17 +469,4 @@ pub fn classify_all(classifier: &Classifier, batch: &Batch) -> (Vec<Labels>, Vec
             })
         })
         .unzip()
-}
-
-/// Peak resident memory so far, for `RENKEI_TIMINGS` (Linux; 0 elsewhere).
-fn peak_memory_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<f64>().ok())
-        })
-        .map_or(0.0, |kb| kb / 1024.0)
 }

@@ -28,7 +28,7 @@ use renkei::ingest::{self, contain, sheet, Options};
 use renkei::rules::lexicon::Lexicon;
 use renkei::rules::Rules;
 
-use crate::common::{fixtures, renkei};
+use crate::common::{check_naming, fixtures};
 use mutate::{mutant, Mutant, Source};
 
 /// Mutants `cargo test` reads.
@@ -315,22 +315,9 @@ fn fuzz_long() {
         report.slowest.1,
         report.largest.0 as f64 / (1 << 20) as f64,
         report.largest.1,
-        process_peak_mib()
+        renkei::os::peak_memory_mib()
     );
     check(&report);
-}
-
-/// Peak resident memory of this process (Linux), 0 elsewhere.
-fn process_peak_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|kb| kb.parse::<f64>().ok())
-        })
-        .map_or(0.0, |kb| kb / 1024.0)
 }
 
 /// A folder of mutants through the real binary: every file that gives no
@@ -343,27 +330,11 @@ fn skipped_mutants_are_named_on_stderr() {
         let m = mutant(&sources, SEED ^ 0xC0FFEE, i);
         std::fs::write(dir.path().join(&m.name), &m.bytes).unwrap();
     }
-    let out = renkei()
-        .args(["check", "--json"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert!(matches!(out.status.code(), Some(0 | 1)), "{out:?}");
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let stderr = String::from_utf8(out.stderr).unwrap();
+    let (code, stderr, files) = check_naming(dir.path());
+    assert!(matches!(code, Some(0 | 1)), "{stderr}");
     let mut named = 0;
-    for f in json["files"].as_array().unwrap() {
-        let path = f["path"].as_str().unwrap();
-        let meeting = f["sheets"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|s| s["outcome"] == "meeting");
-        let lines = stderr
-            .lines()
-            .filter(|l| l.contains(&format!(": {path} — ")))
-            .count();
-        assert_eq!(lines, usize::from(!meeting), "{path}: {f}\n{stderr}");
+    for (f, meeting, lines) in files {
+        assert_eq!(lines, usize::from(!meeting), "{f}\n{stderr}");
         named += lines;
     }
     assert!(named > 10, "{stderr}");
