@@ -145,8 +145,6 @@ impl Model {
         let outputs = outputs(&all, s, &self.outputs);
         let dim = vocab.len();
         let trained = per_output(&outputs, |k, out| {
-            let mut samples = samples(out, &all, &vectors);
-            boost_rare(&mut samples, s.min_positive_share);
             let start = self.outputs.iter().position(|o| o == out).map(|j| Start {
                 weights: (0..dim)
                     .map(|f| {
@@ -159,6 +157,20 @@ impl Model {
                     .collect(),
                 bias: self.biases[j],
             });
+            // An output none of the office's examples labels (所在 and
+            // 関係職種 are not in 例② sheets) keeps its shipped weights:
+            // the replay alone would only shake them.
+            let start = match start {
+                Some(st) if !office.iter().any(|e| out.target(e).is_some()) => {
+                    return Binary {
+                        weights: st.weights,
+                        bias: st.bias,
+                    };
+                }
+                start => start,
+            };
+            let mut samples = samples(out, &all, &vectors);
+            boost_rare(&mut samples, s.min_positive_share);
             logistic::train(&samples, dim, s.fine_tune, 0xf1e + k as u64, None, start)
         });
         Model::assemble(self.max_n, vocab, outputs, &trained)
