@@ -33,9 +33,6 @@ pub(crate) const CELL_LIMIT: usize = 32_767;
 /// Marks the continuation of one text that did not fit in one cell.
 pub(crate) const CONTINUED: &str = "（続き）";
 
-/// A4 in Excel's paper size numbering.
-const PAPER_A4: u8 = 9;
-
 /// Widest column we make, in Excel character units.
 pub(crate) const MAX_WIDTH: usize = 80;
 
@@ -88,19 +85,25 @@ pub(crate) struct Styles {
     pub date: Format,
     /// Text of a bordered table (the 例② layout).
     pub boxed_text: Format,
+    /// The same without the rule above, below, or both: one list continued
+    /// over several rows reads as one cell.
+    pub boxed_open: [Format; 3],
     /// Text of a bordered table, centred both ways (merged 順位/カテゴリ/件数).
     pub boxed_center: Format,
     /// Number of a bordered table, centred both ways.
     pub boxed_number: Format,
     /// Sheet title.
     pub title: Format,
-    /// Labels of a title block (期間, 会議 …): bold.
+    /// Labels of a title block (期間, 会議 …): bold, top aligned like
+    /// their values (a label beside a value of several lines sits level
+    /// with its first line).
     pub label: Format,
-    /// Values of a title block: not wrapped, so they run on to the right.
+    /// Values of a title block: not wrapped, so they run on to the right;
+    /// top aligned.
     pub plain: Format,
     /// A long value of a title block (the cover's sentences): wrapped.
     pub paragraph: Format,
-    /// Totals rows: bold with a rule above.
+    /// Totals rows: bold with a rule above; the text wraps.
     pub total_text: Format,
     pub total_number: Format,
 }
@@ -125,6 +128,19 @@ impl Styles {
                 .set_align(FormatAlign::Top)
                 .set_align(FormatAlign::Left),
             boxed_text: boxed.clone().set_text_wrap().set_align(FormatAlign::Top),
+            boxed_open: [
+                (FormatBorder::None, FormatBorder::Thin),
+                (FormatBorder::Thin, FormatBorder::None),
+                (FormatBorder::None, FormatBorder::None),
+            ]
+            .map(|(top, bottom)| {
+                boxed
+                    .clone()
+                    .set_text_wrap()
+                    .set_align(FormatAlign::Top)
+                    .set_border_top(top)
+                    .set_border_bottom(bottom)
+            }),
             boxed_center: boxed
                 .clone()
                 .set_text_wrap()
@@ -134,16 +150,35 @@ impl Styles {
                 .set_align(FormatAlign::Center)
                 .set_align(FormatAlign::VerticalCenter),
             title: base.clone().set_bold().set_font_size(14),
-            label: base.clone().set_bold(),
-            plain: base.clone(),
+            label: base.clone().set_bold().set_align(FormatAlign::Top),
+            plain: base.clone().set_align(FormatAlign::Top),
             paragraph: base.clone().set_text_wrap().set_align(FormatAlign::Top),
-            total_text: base.clone().set_bold().set_border_top(FormatBorder::Thin),
-            total_number: base.set_bold().set_border_top(FormatBorder::Thin),
+            total_text: base
+                .clone()
+                .set_bold()
+                .set_text_wrap()
+                .set_align(FormatAlign::Top)
+                .set_border_top(FormatBorder::Thin),
+            total_number: base
+                .set_bold()
+                .set_align(FormatAlign::Top)
+                .set_border_top(FormatBorder::Thin),
         }
     }
 }
 
 impl Styles {
+    /// The 意見 format of a row of a list continued over several rows:
+    /// open to the row above and/or below it.
+    pub(crate) fn boxed_joined(&self, open_top: bool, open_bottom: bool) -> &Format {
+        match (open_top, open_bottom) {
+            (false, false) => &self.boxed_text,
+            (true, false) => &self.boxed_open[0],
+            (false, true) => &self.boxed_open[1],
+            (true, true) => &self.boxed_open[2],
+        }
+    }
+
     /// Gives every format its index in `wb` now, in this fixed order. A
     /// format otherwise gets the next index when a sheet first uses it, and
     /// sheets written on several threads at once would number them in a
@@ -154,6 +189,9 @@ impl Styles {
             &self.text,
             &self.date,
             &self.boxed_text,
+            &self.boxed_open[0],
+            &self.boxed_open[1],
+            &self.boxed_open[2],
             &self.boxed_center,
             &self.boxed_number,
             &self.title,
@@ -216,6 +254,18 @@ pub(crate) fn line_lines(line_width: usize, width: usize) -> usize {
     line_width.div_ceil(usable).max(1)
 }
 
+/// The default row height in points (one line of 11pt 游ゴシック).
+pub(crate) const DEFAULT_ROW_POINTS: f64 = DEFAULT_ROW_PX as f64 * 0.75;
+
+/// The height a row of `lines` lines gets, in points: the default for one.
+pub(crate) fn lines_height(lines: usize) -> f64 {
+    if lines > 1 {
+        row_height_points(lines)
+    } else {
+        DEFAULT_ROW_POINTS
+    }
+}
+
 /// Row height in points for `lines` lines of 11pt 游ゴシック. Set explicitly
 /// because not every spreadsheet program fits wrapped rows on opening
 /// (LibreOffice does not by default), and a clipped bullet list prints badly.
@@ -227,18 +277,19 @@ pub(crate) fn display_width(s: &str) -> usize {
     s.split('\n').map(line_width).max().unwrap_or(0)
 }
 
-/// The width of one line, as unicode-width gives it. A line made only of
-/// ASCII, kana, CJK ideographs, CJK punctuation and full-width forms (nearly
-/// every remark) is summed a character at a time, which is exact there and
-/// several times faster; any other character sends the whole line to
-/// unicode-width, whose rules for sequences (emoji, variation selectors …)
-/// need it whole.
+/// The width of one line, as unicode-width gives it in an East Asian
+/// context: ambiguous characters (×, ○, ①, ※, →) count 2, as Japanese fonts
+/// draw them full width. A line made only of ASCII, kana, CJK ideographs,
+/// CJK punctuation and full-width forms (nearly every remark) is summed a
+/// character at a time, which is exact there and several times faster; any
+/// other character sends the whole line to unicode-width, whose rules for
+/// sequences (emoji, variation selectors …) need it whole.
 fn line_width(s: &str) -> usize {
     let mut width = 0;
     for c in s.chars() {
         match simple_width(c) {
             Some(w) => width += w,
-            None => return UnicodeWidthStr::width(s),
+            None => return UnicodeWidthStr::width_cjk(s),
         }
     }
     width
@@ -275,6 +326,11 @@ impl Widths {
             max: headers.iter().map(|h| display_width(h) + 2).collect(),
             caps: caps.iter().map(|&c| c.min(MAX_WIDTH)).collect(),
         }
+    }
+
+    /// The summed width of columns `cols`, in characters.
+    pub(crate) fn sum(&self, cols: std::ops::Range<usize>) -> usize {
+        cols.map(|c| self.width(c)).sum()
     }
 
     /// Takes a value into account; cheap once the column reached its cap.
@@ -316,6 +372,23 @@ impl Widths {
     /// under the cell border.
     pub(crate) fn width(&self, col: usize) -> usize {
         (self.max[col] + 1).clamp(4, self.caps[col].max(4))
+    }
+
+    /// The printed width of columns `cols`, in points.
+    pub(crate) fn points(&self, cols: std::ops::Range<usize>) -> f64 {
+        super::print::columns_points(cols.map(|c| self.width(c)))
+    }
+
+    /// The lines the tallest of `headers` takes in these columns, leaving
+    /// room for the autofilter button.
+    pub(crate) fn header_lines(&self, headers: &[&str]) -> usize {
+        headers
+            .iter()
+            .enumerate()
+            .filter(|&(col, _)| col < self.max.len())
+            .map(|(col, h)| wrapped_lines(h, self.width(col).saturating_sub(2)))
+            .max()
+            .unwrap_or(1)
     }
 
     pub(crate) fn apply(&self, ws: &mut Worksheet) -> Result<(), XlsxError> {
@@ -441,27 +514,7 @@ impl RowHeights {
     }
 }
 
-// ---------------------------------------------------------------- print
-
-/// A4, fit to one page wide, page numbers in the footer; with a header row,
-/// that row is frozen on screen and repeated on every printed page.
-pub(crate) fn print_setup(
-    ws: &mut Worksheet,
-    header_row: Option<u32>,
-    landscape: bool,
-) -> Result<(), XlsxError> {
-    ws.set_paper_size(PAPER_A4);
-    if landscape {
-        ws.set_landscape();
-    }
-    ws.set_print_fit_to_pages(1, 0);
-    ws.set_footer("&P / &N");
-    if let Some(row) = header_row {
-        ws.set_repeat_rows(row, row)?;
-        ws.set_freeze_panes(row + 1, 0)?;
-    }
-    Ok(())
-}
+// ---------------------------------------------------------------- header
 
 /// Writes a header row.
 pub(crate) fn write_header(
@@ -472,6 +525,26 @@ pub(crate) fn write_header(
 ) -> Result<(), XlsxError> {
     for (col, h) in headers.iter().enumerate() {
         ws.write_string_with_format(row, col as u16, *h, &st.header)?;
+    }
+    Ok(())
+}
+
+/// Writes a note below a table, wrapped over columns `0..=last_col`
+/// (`width` characters together), its row as tall as its lines: a long
+/// unwrapped note would run past the printed columns and be cut there.
+pub(crate) fn write_note(
+    ws: &mut Worksheet,
+    st: &Styles,
+    row: u32,
+    last_col: u16,
+    width: usize,
+    text: &str,
+) -> Result<(), XlsxError> {
+    set_row_lines(ws, row, wrapped_lines(text, width))?;
+    if last_col == 0 {
+        ws.write_string_with_format(row, 0, text, &st.paragraph)?;
+    } else {
+        ws.merge_range(row, 0, row, last_col, text, &st.paragraph)?;
     }
     Ok(())
 }
@@ -749,7 +822,7 @@ mod tests {
             let one = c.to_string();
             assert_eq!(
                 line_width(&one),
-                UnicodeWidthStr::width(one.as_str()),
+                UnicodeWidthStr::width_cjk(one.as_str()),
                 "{c:?}"
             );
             for pair in [
@@ -760,7 +833,7 @@ mod tests {
             ] {
                 assert_eq!(
                     line_width(&pair),
-                    UnicodeWidthStr::width(pair.as_str()),
+                    UnicodeWidthStr::width_cjk(pair.as_str()),
                     "{pair:?}"
                 );
             }
@@ -768,12 +841,12 @@ mod tests {
     }
 
     proptest::proptest! {
-        /// Any text (the fast characters weighted up): unicode-width's width.
+        /// Any text (the fast characters weighted up): unicode-width's CJK width.
         #[test]
         fn line_width_is_unicode_width(
             s in "[ -~\u{3000}-\u{3029}\u{3041}-\u{3096}\u{30A1}-\u{30FF}\u{4E00}-\u{9FFF}\u{FF01}-\u{FF60}\u{FE0E}\u{FE0F}\u{200D}\u{1F300}-\u{1F6FF}\u{0300}-\u{036F}\u{FF61}-\u{FF9F}]{0,40}|\\PC{0,40}"
         ) {
-            proptest::prop_assert_eq!(line_width(&s), UnicodeWidthStr::width(s.as_str()));
+            proptest::prop_assert_eq!(line_width(&s), UnicodeWidthStr::width_cjk(s.as_str()));
         }
     }
 
