@@ -21,10 +21,10 @@ mod history;
 mod intake;
 mod names;
 mod order;
-mod print;
+pub(crate) mod print;
 mod ranking;
 mod save;
-mod style;
+pub(crate) mod style;
 mod summary;
 
 #[cfg(test)]

@@ -142,6 +142,8 @@ pub(crate) enum Scale {
     /// Fit to one page wide, as long as needed: the program computes the
     /// scale (robust to its own column widths), but ignores manual breaks.
     FitWidth,
+    /// Fit to one page: a form that is one sheet of paper.
+    FitPage,
     /// A fixed percentage: the page breaks set on the sheet are kept.
     Percent(u16),
 }
@@ -172,6 +174,9 @@ pub(crate) fn setup(
     match scale {
         Scale::FitWidth => {
             ws.set_print_fit_to_pages(1, 0);
+        }
+        Scale::FitPage => {
+            ws.set_print_fit_to_pages(1, 1);
         }
         Scale::Percent(p) => {
             ws.set_print_scale(p);
