@@ -40,7 +40,7 @@ fn cv(rules: &Rules, set: &[Labeled], k: usize, ts: &TrainSettings, fraction: f6
             let text = normalize(&l.text).text;
             let input = Input::new(&text, &l.profession);
             let (labels, sources) = classify_with_sources(rules, &input);
-            let prediction = c.predict(&input, &labels, &sources).expect("a model");
+            let prediction = c.predict(&input).expect("a model");
             rows[i] = Some(Row {
                 text: text.clone(),
                 profession: l.profession.clone(),
@@ -134,13 +134,7 @@ fn main() {
         );
         return;
     }
-    let no_cues = args.iter().any(|a| a == "--no-cues");
-    let grid: Vec<TrainSettings> = if no_cues {
-        vec![TrainSettings {
-            rule_cues: false,
-            ..TrainSettings::default()
-        }]
-    } else if sweep {
+    let grid: Vec<TrainSettings> = if sweep {
         let mut g = Vec::new();
         for epochs in [8, 12, 20] {
             for lambda in [1e-5, 3e-5] {

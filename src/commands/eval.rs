@@ -62,7 +62,7 @@ pub fn execute(args: &EvalArgs) -> Status {
         }
         Some(k) => eval::cross_validate(&rules, &set, k),
         None => {
-            let mut training = examples::shipped();
+            let mut training = Vec::new();
             if let Some(dir) = &args.rules {
                 match examples::from_rules_dir(dir, rules.model_settings().office_weight as f32) {
                     Ok(e) => training.extend(e),

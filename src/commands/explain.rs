@@ -13,7 +13,7 @@ use super::Status;
 use crate::aggregate::OTHER_CATEGORY;
 use crate::classify::{explain, Explanation, Family, Input};
 use crate::cli::ExplainArgs;
-use crate::learn::{self, combine::Classifier, features::Context, TrainSettings};
+use crate::learn::{self, combine::Classifier};
 use crate::ledger::Ledger;
 use crate::model::{Labels, Source, Sources};
 use crate::normalize::normalize;
@@ -55,10 +55,10 @@ pub fn execute(args: &ExplainArgs) -> Status {
         given_categories: &[],
         given_kind: None,
     };
-    // The model as `run` trains it: shipped data, the rule folder's TSVs
-    // and, with --out, the ledger's corrections.
+    // The model as `run` has it: the shipped model trained further on the
+    // rule folder's TSVs and, with --out, the ledger's corrections.
     let weight = rules.model_settings().office_weight as f32;
-    let mut examples = learn::examples::shipped();
+    let mut examples = Vec::new();
     if let Some(dir) = &args.rules {
         match learn::examples::from_rules_dir(dir, weight) {
             Ok(e) => examples.extend(e),
@@ -80,7 +80,9 @@ pub fn execute(args: &ExplainArgs) -> Status {
     if let Some(l) = &ledger {
         examples.extend(learn::examples::from_ledger(l, &vocabulary, weight));
     }
-    let classifier = Classifier::train(&rules, &examples, &TrainSettings::default());
+    let classifier = Classifier::for_run(&rules, &examples);
+    // The labeled remarks whose nearest are shown: shipped and the office's.
+    examples.extend(learn::examples::shipped());
     let (mut labels, mut sources) = classifier.classify(&input);
     let correction = ledger
         .as_ref()
@@ -169,18 +171,12 @@ fn correction_for(
 /// What the model says about the remark.
 fn render_model(c: &Classifier, input: &Input<'_>, examples: &[learn::Example]) -> String {
     let mut o = String::new();
-    let (labels, sources) = crate::classify::classify_with_sources(c.rules(), input);
-    let (Some(model), Some(p)) = (c.model(), c.predict(input, &labels, &sources)) else {
+    let (Some(model), Some(p)) = (c.model(), c.predict(input)) else {
         let _ = writeln!(
             o,
             "\n学習モデル: 使っていません（settings.toml の [model] で止めています）"
         );
         return o;
-    };
-    let cues = c.cues(&labels, &sources);
-    let ctx = Context {
-        profession: input.profession,
-        cues: &cues,
     };
     let _ = writeln!(o, "\n学習モデル（ラベル付きの意見から学んだ分類）:");
     let mut cats: Vec<(String, f32)> = p.categories().map(|(c, q)| (c.to_string(), q)).collect();
@@ -209,7 +205,7 @@ fn render_model(c: &Classifier, input: &Input<'_>, examples: &[learn::Example]) 
         shown.push(l.label().to_string());
     }
     for label in shown {
-        let strongest = model.strongest(input.text, ctx, &label, 5);
+        let strongest = model.strongest(input.text, input.profession, &label, 5);
         if strongest.is_empty() {
             continue;
         }

@@ -6,10 +6,7 @@
 //! training part (`renkei eval --cv`).
 
 use super::examples::Example;
-use super::features::{Context, Cue};
-use rayon::prelude::*;
-
-use super::{Model, Prediction, TrainSettings};
+use super::{Model, Prediction, Predictor, TrainSettings};
 use crate::aggregate::OTHER_CATEGORY;
 use crate::classify::{classify_with_sources, Input};
 use crate::model::{Labels, Source, Sources};
@@ -19,9 +16,8 @@ use crate::rules::{ModelSettings, Rules};
 #[derive(Debug, Clone)]
 pub struct Classifier<'r> {
     rules: &'r Rules,
-    model: Option<Model>,
+    model: Option<Predictor>,
     settings: ModelSettings,
-    rule_cues: bool,
 }
 
 impl<'r> Classifier<'r> {
@@ -31,31 +27,35 @@ impl<'r> Classifier<'r> {
             rules,
             model: None,
             settings: *rules.model_settings(),
-            rule_cues: TrainSettings::default().rule_cues,
         }
     }
 
-    /// Trains the model on `examples` (none, or the model switched off in
-    /// settings.toml: the rules alone).
+    /// The rules and the shipped model, trained further on the office's
+    /// `office` examples (the model switched off in settings.toml: the
+    /// rules alone).
+    pub fn for_run(rules: &'r Rules, office: &[Example]) -> Classifier<'r> {
+        let mut c = Classifier::rules_only(rules);
+        if c.settings.enabled {
+            c.model = Some(Predictor::new(super::with_office(
+                office,
+                &TrainSettings::default(),
+            )));
+        }
+        c
+    }
+
+    /// The rules and a model trained from scratch on `examples` (for
+    /// cross-validation and tuning).
     pub fn train(
         rules: &'r Rules,
         examples: &[Example],
         settings: &TrainSettings,
     ) -> Classifier<'r> {
         let mut c = Classifier::rules_only(rules);
-        if examples.is_empty() || !c.settings.enabled {
-            return c;
+        if !examples.is_empty() {
+            let train: Vec<_> = examples.iter().map(Example::to_train).collect();
+            c.model = Some(Predictor::new(Model::train(&train, settings)));
         }
-        c.rule_cues = settings.rule_cues;
-        let rule_labels: Vec<(Labels, Sources)> = examples
-            .par_iter()
-            .map(|e| classify_with_sources(rules, &Input::new(&e.text, &e.profession)))
-            .collect();
-        let cues: Vec<Vec<Cue>> = rule_labels
-            .iter()
-            .map(|(l, s)| cues(l, s, c.rule_cues))
-            .collect();
-        c.model = Some(Model::train(examples, &cues, settings));
         c
     }
 
@@ -69,7 +69,7 @@ impl<'r> Classifier<'r> {
         self.rules
     }
 
-    pub fn model(&self) -> Option<&Model> {
+    pub fn model(&self) -> Option<&Predictor> {
         self.model.as_ref()
     }
 
@@ -77,33 +77,15 @@ impl<'r> Classifier<'r> {
         &self.settings
     }
 
-    /// The cues of a remark whose rule labels are `labels`.
-    pub fn cues<'a>(&self, labels: &'a Labels, sources: &Sources) -> Vec<Cue<'a>> {
-        cues(labels, sources, self.rule_cues)
-    }
-
-    /// The model's prediction for a remark whose rule labels are `labels`.
-    pub fn predict(
-        &self,
-        input: &Input<'_>,
-        labels: &Labels,
-        sources: &Sources,
-    ) -> Option<Prediction> {
-        let model = self.model.as_ref()?;
-        let cues = self.cues(labels, sources);
-        Some(model.predict(
-            input.text,
-            Context {
-                profession: input.profession,
-                cues: &cues,
-            },
-        ))
+    /// The model's prediction for a remark.
+    pub fn predict(&self, input: &Input<'_>) -> Option<Prediction> {
+        Some(self.model.as_ref()?.predict(input.text, input.profession))
     }
 
     /// Classifies one remark: the rules, then the model's confident labels.
     pub fn classify(&self, input: &Input<'_>) -> (Labels, Sources) {
         let (mut labels, mut sources) = classify_with_sources(self.rules, input);
-        if let Some(p) = self.predict(input, &labels, &sources) {
+        if let Some(p) = self.predict(input) {
             self.combine(input, &p, &mut labels, &mut sources);
         }
         (labels, sources)
@@ -113,8 +95,8 @@ impl<'r> Classifier<'r> {
     /// at least `category_fallback`, else その他), its 課題/アイデア and
     /// 所在; 関係職種 as the lexicon finds them. `None` without a model.
     pub fn model_alone(&self, input: &Input<'_>) -> Option<Labels> {
-        let (rules_labels, sources) = classify_with_sources(self.rules, input);
-        let p = self.predict(input, &rules_labels, &sources)?;
+        let (rules_labels, _) = classify_with_sources(self.rules, input);
+        let p = self.predict(input)?;
         let mut categories: Vec<String> = p
             .categories()
             .filter(|(_, q)| *q >= 0.5)
@@ -215,28 +197,4 @@ impl<'r> Classifier<'r> {
         names.sort_by_key(rank);
         names
     }
-}
-
-/// The cues of a remark (see [`super::features::Context`]): the parties the
-/// lexicon found and, with `rule_cues`, what the rules decided.
-pub fn cues<'a>(labels: &'a Labels, sources: &Sources, rule_cues: bool) -> Vec<Cue<'a>> {
-    let mut out: Vec<Cue> = labels
-        .related
-        .iter()
-        .map(|p| ("関係", p.as_str()))
-        .collect();
-    if rule_cues {
-        for (c, s) in labels.categories.iter().zip(&sources.categories) {
-            if matches!(s, Source::Rule(_)) {
-                out.push(("規則", c.as_str()));
-            }
-        }
-        if matches!(sources.kind, Source::Rule(_)) {
-            out.push(("規則", labels.kind.label()));
-        }
-        if matches!(sources.location, Source::Rule(_)) {
-            out.push(("規則", labels.location.label()));
-        }
-    }
-    out
 }

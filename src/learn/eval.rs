@@ -28,9 +28,10 @@ pub struct Comparison {
     pub combined: Report,
 }
 
-/// Scores `set` with a model trained on `training`.
-pub fn compare(rules: &Rules, set: &[Labeled], training: &[Example]) -> Comparison {
-    let classifier = Classifier::train(rules, training, &TrainSettings::default());
+/// Scores `set` with the model `run` uses: the shipped one, trained
+/// further on `office` examples (the rule folder's TSVs).
+pub fn compare(rules: &Rules, set: &[Labeled], office: &[Example]) -> Comparison {
+    let classifier = Classifier::for_run(rules, office);
     let (model, combined) = predict(&classifier, set);
     Comparison {
         cv: None,
@@ -110,7 +111,7 @@ impl Comparison {
         let how = match self.cv {
             Some(k) => format!("学習モデルは {k} 分割の交差検証（その分割を除いた残りだけで学習）"),
             None => {
-                "学習モデルは同梱のラベル付き意見（と --rules のフォルダの TSV）で学習".to_string()
+                "学習モデルは同梱のもの（data/labeled/train.tsv で学習。--rules のフォルダの TSV があればそれでも学習）".to_string()
             }
         };
         let _ = writeln!(o, "評価した意見: {} 件（{how}）\n", self.rules.remarks);

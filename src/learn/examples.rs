@@ -63,6 +63,23 @@ pub struct Example {
     pub origin: Origin,
 }
 
+impl Example {
+    /// The example as the model takes it.
+    pub fn to_train(&self) -> super::model::TrainExample {
+        super::model::TrainExample {
+            text: self.text.clone(),
+            profession: self.profession.clone(),
+            categories: self.categories.clone(),
+            idea: self.kind.map(|k| k == Kind::Idea),
+            location: self
+                .location
+                .and_then(|l| Location::ALL.iter().position(|&a| a == l))
+                .map(|i| i as u8),
+            weight: self.weight,
+        }
+    }
+}
+
 /// The shipped examples.
 pub fn shipped() -> Vec<Example> {
     let set = parse_labeled(SHIPPED).expect("the shipped labeled set is valid");

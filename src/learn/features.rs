@@ -1,9 +1,8 @@
 //! Features of one remark for the learned model: the character n-grams of
 //! its normalized text (with start and end marks, so sentence endings such
-//! as `たい$` and `ない$` are features of their own), the meeting's
-//! profession, and *cues*: named facts from the dictionary and the rules
-//! (the parties the lexicon finds, the categories, kind and 所在 the rules
-//! gave), so the model learns when to trust each rule.
+//! as `たい$` and `ない$` are features of their own) and the meeting's
+//! profession. (The parties the lexicon finds and the rules' own labels
+//! were tried as features too: they added nothing in cross-validation.)
 //!
 //! Character n-grams need no word segmentation, which Japanese lacks, and
 //! catch the same meaning in other inflections and compounds; the issue's
@@ -59,19 +58,6 @@ impl Sparse {
     }
 }
 
-/// What a remark gives the model besides its text.
-#[derive(Debug, Clone, Copy)]
-pub struct Context<'a> {
-    /// Canonical profession of the meeting.
-    pub profession: &'a str,
-    /// Named facts about the remark, `(kind, name)`: (`関係`, `看護師`),
-    /// (`規則`, `入退院支援`) …, each a feature of its own.
-    pub cues: &'a [Cue<'a>],
-}
-
-/// A named fact about a remark: its kind and its name.
-pub type Cue<'a> = (&'static str, &'a str);
-
 /// Longest character n-gram taken by default.
 pub const MAX_N: usize = 3;
 
@@ -101,13 +87,10 @@ fn grams(text: &str, max_n: usize, mut f: impl FnMut(&str)) {
 
 /// The raw features of a remark, as hashes, each once: n-grams up to
 /// `max_n` characters.
-pub fn raw(text: &str, ctx: Context<'_>, max_n: usize) -> Vec<u64> {
+pub fn raw(text: &str, profession: &str, max_n: usize) -> Vec<u64> {
     let mut out = Vec::with_capacity(text.len() * max_n / 2 + 8);
     grams(text, max_n, |g| out.push(hash(g)));
-    out.push(hash(&("profession", ctx.profession)));
-    for c in ctx.cues {
-        out.push(hash(c));
-    }
+    out.push(hash(&("profession", profession)));
     out.sort_unstable();
     out.dedup();
     out
@@ -115,18 +98,15 @@ pub fn raw(text: &str, ctx: Context<'_>, max_n: usize) -> Vec<u64> {
 
 /// The name of a raw feature, for explanations: rebuilt by hashing the
 /// candidates again (only done for the few features an explanation shows).
-pub fn names(text: &str, ctx: Context<'_>, max_n: usize) -> HashMap<u64, String> {
+pub fn names(text: &str, profession: &str, max_n: usize) -> HashMap<u64, String> {
     let mut out = HashMap::new();
     grams(text, max_n, |g| {
         out.insert(hash(g), g.to_string());
     });
     out.insert(
-        hash(&("profession", ctx.profession)),
-        format!("（職種: {}）", ctx.profession),
+        hash(&("profession", profession)),
+        format!("（職種: {profession}）"),
     );
-    for c in ctx.cues {
-        out.insert(hash(c), format!("（{}:{}）", c.0, c.1));
-    }
     out
 }
 
@@ -144,7 +124,7 @@ fn hash<T: Hash + ?Sized>(v: &T) -> u64 {
 }
 
 /// Raw features → indices: the features seen in training, each counted.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Vocabulary {
     index: HashMap<u64, u32, rustc_hash::FxBuildHasher>,
     /// The raw feature of each index.
@@ -173,6 +153,30 @@ impl Vocabulary {
                 .map(|(i, &f)| (f, i as u32))
                 .collect(),
             raw: kept,
+        }
+    }
+
+    /// A vocabulary of exactly these raw features, in this order.
+    pub fn from_raw(raw: Vec<u64>) -> Vocabulary {
+        Vocabulary {
+            index: raw
+                .iter()
+                .enumerate()
+                .map(|(i, &f)| (f, i as u32))
+                .collect(),
+            raw,
+        }
+    }
+
+    /// Adds every feature of `rows` not yet known, after the known ones.
+    pub fn extend<'a>(&mut self, rows: impl Iterator<Item = &'a [u64]>) {
+        for r in rows {
+            for &f in r {
+                if !self.index.contains_key(&f) {
+                    self.index.insert(f, self.raw.len() as u32);
+                    self.raw.push(f);
+                }
+            }
         }
     }
 
@@ -207,31 +211,24 @@ impl Vocabulary {
 mod tests {
     use super::*;
 
-    fn ctx() -> Context<'static> {
-        Context {
-            profession: "薬剤師",
-            cues: &[],
-        }
-    }
-
     #[test]
     fn the_same_text_gives_the_same_features_and_endings_are_marked() {
-        let a = raw("残薬が多い", ctx(), MAX_N);
-        assert_eq!(a, raw("残薬が多い", ctx(), MAX_N));
-        let names = names("残薬が多い", ctx(), MAX_N);
+        let a = raw("残薬が多い", "薬剤師", MAX_N);
+        assert_eq!(a, raw("残薬が多い", "薬剤師", MAX_N));
+        let names = names("残薬が多い", "薬剤師", MAX_N);
         let named: Vec<&String> = a.iter().filter_map(|f| names.get(f)).collect();
         assert!(named.iter().any(|n| *n == "多い$"), "{named:?}");
         assert!(named.iter().any(|n| *n == "^残薬"), "{named:?}");
         assert!(!named.iter().any(|n| *n == "^"), "{named:?}");
         // Digits and letter case fold.
-        assert_eq!(raw("PT2名", ctx(), MAX_N), raw("pt3名", ctx(), MAX_N));
+        assert_eq!(raw("PT2名", "薬剤師", MAX_N), raw("pt3名", "薬剤師", MAX_N));
     }
 
     #[test]
     fn vectors_have_unit_length_and_drop_unknown_features() {
-        let seen = raw("残薬が多い", ctx(), MAX_N);
+        let seen = raw("残薬が多い", "薬剤師", MAX_N);
         let vocab = Vocabulary::build([seen.as_slice()].into_iter(), 1);
-        let v = vocab.vector(&raw("残薬が少ない", ctx(), MAX_N));
+        let v = vocab.vector(&raw("残薬が少ない", "薬剤師", MAX_N));
         let norm: f32 = v.val.iter().map(|x| x * x).sum();
         assert!((norm - 1.0).abs() < 1e-5);
         assert!(v.idx.len() < seen.len());

@@ -62,15 +62,25 @@ pub struct Sample<'a> {
     pub weight: f32,
 }
 
-/// Trains on `samples` over `dim` features; `scale`, when given, multiplies
-/// every feature's value (NB-LR's log-count ratios) and is folded into the
-/// weights returned, so they apply to the unscaled features.
+/// Where training starts from (fine-tuning): weights over the same `dim`
+/// features, and a bias.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Start {
+    pub weights: Vec<f32>,
+    pub bias: f32,
+}
+
+/// Trains on `samples` over `dim` features, from zero or from `start`;
+/// `scale_by`, when given, multiplies every feature's value (NB-LR's
+/// log-count ratios) and is folded into the weights returned, so they apply
+/// to the unscaled features.
 pub fn train(
     samples: &[Sample<'_>],
     dim: usize,
     params: Params,
     seed: u64,
     scale_by: Option<&[f32]>,
+    start: Option<Start>,
 ) -> Binary {
     let ones;
     let r: &[f32] = match scale_by {
@@ -82,9 +92,15 @@ pub fn train(
     };
     // The weights are `scale * v`, so the L2 shrink of every weight at each
     // step is one multiplication.
-    let mut v = vec![0.0f32; dim];
+    let (mut v, mut bias) = match start {
+        // Weights over scaled features are the given ones divided by the scale.
+        Some(s) => (
+            s.weights.iter().zip(r).map(|(w, r)| w / r).collect(),
+            f64::from(s.bias),
+        ),
+        None => (vec![0.0f32; dim], 0.0f64),
+    };
     let mut scale = 1.0f64;
-    let mut bias = 0.0f64;
     // The average of the weights at the end of each epoch of the second half.
     let mut sum = vec![0.0f64; dim];
     let mut bias_sum = 0.0f64;
@@ -173,10 +189,10 @@ mod tests {
                 weight: 1.0,
             })
             .collect();
-        let m = train(&samples, 3, Params::default(), 7, None);
+        let m = train(&samples, 3, Params::default(), 7, None, None);
         assert!(m.prob(&x(&[0, 2])) > 0.9);
         assert!(m.prob(&x(&[1, 2])) < 0.1);
-        assert_eq!(m, train(&samples, 3, Params::default(), 7, None));
+        assert_eq!(m, train(&samples, 3, Params::default(), 7, None, None));
     }
 
     #[test]
@@ -201,7 +217,7 @@ mod tests {
             eta0: 0.5,
             ..Params::default()
         };
-        let m = train(&samples, 1, params, 1, None);
+        let m = train(&samples, 1, params, 1, None, None);
         let p = m.prob(&a);
         assert!((0.6..0.85).contains(&p), "{p}");
     }

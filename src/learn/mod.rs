@@ -1,8 +1,10 @@
 //! The learned model beside the rules (SPEC §3): one-vs-rest logistic
-//! regression over character n-grams ([`features`]), trained at start-up
-//! on the labeled remarks shipped with renkei and the office's own (its 例②
-//! sheets, its corrections, labeled TSVs in its rule folder), the office's
-//! weighted above the shipped ones ([`examples`]).
+//! regression over character n-grams ([`model`], [`features`],
+//! [`logistic`]), trained on the labeled remarks shipped with renkei when
+//! renkei is built (`build.rs`: a run only loads it), and trained further at
+//! each run on the office's own labels (its 例② sheets, its corrections,
+//! labeled TSVs in its rule folder), weighted above the shipped ones
+//! ([`examples`]).
 //!
 //! Rules are phrases: they miss the same meaning in other words and fire on
 //! look-alike words. The model generalizes from examples instead;
@@ -14,77 +16,52 @@ pub mod eval;
 pub mod examples;
 pub mod features;
 pub mod logistic;
+pub mod model;
 
-use rayon::prelude::*;
+use std::sync::{Arc, LazyLock};
 
 use crate::model::{Kind, Location};
 pub use examples::Example;
-use features::{Context, Sparse, Vocabulary};
-use logistic::{Binary, Params, Sample};
+pub use model::{Model, Output, TrainSettings};
 
-/// How the model is built.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct TrainSettings {
-    pub params: Params,
-    /// Longest character n-gram.
-    pub max_n: usize,
-    /// A feature is kept when at least this many examples have it.
-    pub min_count: usize,
-    /// A category is learned when its examples weigh at least this much.
-    pub min_positive_weight: f32,
-    /// The rules' labels are cues (features) of the model.
-    pub rule_cues: bool,
-    /// A label whose examples weigh less than this share of all is
-    /// weighted up to it (at most 20 times): a category only the office
-    /// uses, with a handful of examples among thousands, is still learned.
-    pub min_positive_share: f32,
-    /// NB-LR smoothing (0: plain logistic regression).
-    pub nb: f32,
+/// The shipped model, trained by `build.rs` on `data/labeled/train.tsv`.
+static SHIPPED: LazyLock<Model> = LazyLock::new(|| {
+    Model::from_bytes(include_bytes!(concat!(env!("OUT_DIR"), "/model.bin")))
+        .expect("build.rs wrote a valid model")
+});
+
+/// The model trained on the shipped labeled remarks (when renkei was built).
+pub fn shipped_model() -> &'static Model {
+    &SHIPPED
 }
 
-impl Default for TrainSettings {
-    fn default() -> Self {
-        TrainSettings {
-            params: Params::default(),
-            max_n: features::MAX_N,
-            min_count: 2,
-            min_positive_weight: 2.0,
-            rule_cues: false,
-            min_positive_share: 0.05,
-            nb: 0.5,
-        }
+/// At most this many shipped examples are trained on again beside the
+/// office's when fine-tuning, so the model does not forget them.
+pub const REPLAY: usize = 1500;
+
+/// The shipped model trained further on the office's `office` examples
+/// (none: the shipped model as it is).
+pub fn with_office(office: &[Example], settings: &TrainSettings) -> Model {
+    let base = shipped_model();
+    if office.is_empty() {
+        return base.clone();
     }
-}
-
-/// What one output of the model predicts.
-#[derive(Debug, Clone, PartialEq)]
-enum Output {
-    Category(String),
-    /// P(アイデア).
-    Idea,
-    Location(Location),
-}
-
-/// The trained model.
-#[derive(Debug, Clone)]
-pub struct Model {
-    max_n: usize,
-    vocab: Vocabulary,
-    outputs: Vec<Output>,
-    /// Feature-major: the weights of feature `f` are
-    /// `weights[f * outputs.len()..][..outputs.len()]`, so one pass over a
-    /// remark's features scores every output.
-    weights: Vec<f32>,
-    biases: Vec<f32>,
-    /// The categories of `outputs`, in order.
-    category_names: std::sync::Arc<[String]>,
+    let shipped = examples::shipped();
+    let step = (shipped.len() / REPLAY).max(1);
+    let replay: Vec<model::TrainExample> = shipped
+        .iter()
+        .step_by(step)
+        .map(Example::to_train)
+        .collect();
+    let office: Vec<model::TrainExample> = office.iter().map(Example::to_train).collect();
+    base.fine_tune(&office, &replay, settings)
 }
 
 /// The model's answer for one remark.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Prediction {
     /// The model's categories (shared by all its predictions).
-    names: std::sync::Arc<[String]>,
+    names: Arc<[String]>,
     /// The probability of each of `names`.
     probabilities: Vec<f32>,
     /// P(アイデア), when the model learned 課題/アイデア.
@@ -127,196 +104,91 @@ impl Prediction {
     }
 }
 
-impl Model {
-    /// Trains on `examples`; `cues` gives each example's cues (see
-    /// [`features::Context`]), in the same order.
-    pub fn train(
-        examples: &[Example],
-        cues: &[Vec<features::Cue>],
-        settings: &TrainSettings,
-    ) -> Model {
-        let raws: Vec<Vec<u64>> = examples
-            .par_iter()
-            .zip(cues)
-            .map(|(e, c)| {
-                features::raw(
-                    &e.text,
-                    Context {
-                        profession: &e.profession,
-                        cues: c,
-                    },
-                    settings.max_n,
-                )
+/// A model with its category names at hand, for predictions.
+#[derive(Debug, Clone)]
+pub struct Predictor {
+    model: Model,
+    names: Arc<[String]>,
+}
+
+impl Predictor {
+    pub fn new(model: Model) -> Predictor {
+        let names = model
+            .outputs()
+            .iter()
+            .filter_map(|o| match o {
+                Output::Category(c) => Some(c.clone()),
+                _ => None,
             })
             .collect();
-        let vocab = Vocabulary::build(raws.iter().map(Vec::as_slice), settings.min_count);
-        let vectors: Vec<Sparse> = raws.iter().map(|r| vocab.vector(r)).collect();
-
-        // Outputs: every category with enough weight of examples, in order
-        // of first appearance, then the kind, then the three 所在.
-        let mut categories: Vec<(String, f32)> = Vec::new();
-        for e in examples {
-            for c in e.categories.iter().flatten() {
-                match categories.iter_mut().find(|(n, _)| n == c) {
-                    Some((_, w)) => *w += e.weight,
-                    None => categories.push((c.clone(), e.weight)),
-                }
-            }
-        }
-        let mut outputs: Vec<Output> = categories
-            .into_iter()
-            .filter(|(n, w)| {
-                *w >= settings.min_positive_weight && n != crate::aggregate::OTHER_CATEGORY
-            })
-            .map(|(n, _)| Output::Category(n))
-            .collect();
-        if examples.iter().any(|e| e.kind.is_some()) {
-            outputs.push(Output::Idea);
-        }
-        if examples.iter().any(|e| e.location.is_some()) {
-            outputs.extend(Location::ALL.map(Output::Location));
-        }
-
-        let dim = vocab.len();
-        let trained: Vec<Binary> = outputs
-            .par_iter()
-            .enumerate()
-            .map(|(k, out)| {
-                let mut samples: Vec<Sample> = examples
-                    .iter()
-                    .zip(&vectors)
-                    .filter_map(|(e, x)| {
-                        let y = match out {
-                            Output::Category(c) => e.categories.as_ref()?.contains(c),
-                            Output::Idea => e.kind? == Kind::Idea,
-                            Output::Location(l) => e.location? == *l,
-                        };
-                        Some(Sample {
-                            x,
-                            y,
-                            weight: e.weight,
-                        })
-                    })
-                    .collect();
-                boost_rare(&mut samples, settings.min_positive_share);
-                // NB-LR: each feature scaled by its log-count ratio.
-                let r = (settings.nb > 0.0).then(|| log_count_ratio(&samples, dim, settings.nb));
-                logistic::train(
-                    &samples,
-                    dim,
-                    settings.params,
-                    0x5eed + k as u64,
-                    r.as_deref(),
-                )
-            })
-            .collect();
-
-        let n = outputs.len();
-        let mut weights = vec![0.0f32; dim * n];
-        for (k, b) in trained.iter().enumerate() {
-            for (f, &w) in b.weights.iter().enumerate() {
-                weights[f * n + k] = w;
-            }
-        }
-        Model {
-            max_n: settings.max_n,
-            vocab,
-            biases: trained.iter().map(|b| b.bias).collect(),
-            category_names: outputs
-                .iter()
-                .filter_map(|o| match o {
-                    Output::Category(c) => Some(c.clone()),
-                    _ => None,
-                })
-                .collect(),
-            outputs,
-            weights,
-        }
+        Predictor { model, names }
     }
 
-    /// The remark's feature vector.
-    pub fn vector(&self, text: &str, ctx: Context<'_>) -> Sparse {
-        self.vocab.vector(&features::raw(text, ctx, self.max_n))
+    pub fn model(&self) -> &Model {
+        &self.model
     }
 
     /// Predicts every label the model learned.
-    pub fn predict(&self, text: &str, ctx: Context<'_>) -> Prediction {
-        let x = self.vector(text, ctx);
-        let logits = self.logits(&x);
+    pub fn predict(&self, text: &str, profession: &str) -> Prediction {
+        let p = self.model.probabilities(text, profession);
         let mut out = Prediction {
-            names: self.category_names.clone(),
-            probabilities: Vec::with_capacity(self.category_names.len()),
+            names: self.names.clone(),
+            probabilities: Vec::with_capacity(self.names.len()),
             idea: None,
             location: None,
         };
         let mut loc = [0.0f32; 3];
-        for (o, &z) in self.outputs.iter().zip(&logits) {
-            let p = logistic::sigmoid(z);
+        let mut has_location = false;
+        for (o, &q) in self.model.outputs().iter().zip(&p) {
             match o {
-                Output::Category(_) => out.probabilities.push(p),
-                Output::Idea => out.idea = Some(p),
+                Output::Category(_) => out.probabilities.push(q),
+                Output::Idea => out.idea = Some(q),
                 Output::Location(l) => {
-                    loc[Location::ALL.iter().position(|a| a == l).unwrap_or(0)] = p
+                    loc[usize::from(*l).min(2)] = q;
+                    has_location = true;
                 }
             }
         }
-        if self
-            .outputs
-            .iter()
-            .any(|o| matches!(o, Output::Location(_)))
-        {
+        if has_location {
             let sum: f32 = loc.iter().sum::<f32>().max(1e-6);
             out.location = Some(loc.map(|p| p / sum));
         }
         out
     }
 
-    fn logits(&self, x: &Sparse) -> Vec<f32> {
-        let n = self.outputs.len();
-        let mut z = self.biases.clone();
-        for (&f, &v) in x.idx.iter().zip(&x.val) {
-            let row = &self.weights[f as usize * n..][..n];
-            for (zk, &w) in z.iter_mut().zip(row) {
-                *zk += w * v;
-            }
-        }
-        z
-    }
-
-    /// The features of `text` that weigh most toward category `label` (or
-    /// `アイデア`/`課題`, or a 所在's name): (name, contribution), largest
-    /// first.
+    /// The character sequences of `text` that weigh most toward `label` (a
+    /// category, 課題, アイデア or a 所在's name), largest first.
     pub fn strongest(
         &self,
         text: &str,
-        ctx: Context<'_>,
+        profession: &str,
         label: &str,
         n: usize,
     ) -> Vec<(String, f32)> {
-        let Some((k, sign)) = self.output_of(label) else {
-            return Vec::new();
-        };
-        let names = features::names(text, ctx, self.max_n);
-        let raw = features::raw(text, ctx, self.max_n);
-        let x = self.vocab.vector(&raw);
-        let count = self.outputs.len();
-        let mut contributions: Vec<(String, f32)> = x
-            .idx
+        let found = self
+            .model
+            .outputs()
             .iter()
-            .zip(&x.val)
-            .filter_map(|(&f, &v)| {
-                let c = sign * self.weights[f as usize * count + k] * v;
-                let name = names.get(&self.vocab.raw[f as usize])?;
-                (c > 0.0).then(|| (name.clone(), c))
-            })
-            .collect();
-        contributions.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-        contributions.truncate(n);
-        contributions
+            .enumerate()
+            .find_map(|(k, o)| match o {
+                Output::Category(c) if c == label => Some((k, 1.0)),
+                Output::Idea if label == Kind::Idea.label() => Some((k, 1.0)),
+                Output::Idea if label == Kind::Issue.label() => Some((k, -1.0)),
+                Output::Location(l)
+                    if Location::ALL.get(usize::from(*l)).map(|x| x.label()) == Some(label) =>
+                {
+                    Some((k, 1.0))
+                }
+                _ => None,
+            });
+        match found {
+            Some((k, sign)) => self.model.strongest(text, profession, k, sign, n),
+            None => Vec::new(),
+        }
     }
 
-    /// The `n` examples nearest to `text` (cosine of their n-gram
-    /// vectors), with their similarity: for explanations only.
+    /// The `n` examples nearest to `text` (cosine of their n-gram vectors),
+    /// with their similarity: for explanations.
     pub fn nearest<'e>(
         &self,
         text: &str,
@@ -324,74 +196,17 @@ impl Model {
         examples: &'e [Example],
         n: usize,
     ) -> Vec<(&'e Example, f32)> {
-        let vector = |t: &str, p: &str| {
-            self.vector(
-                t,
-                Context {
-                    profession: p,
-                    cues: &[],
-                },
-            )
-            .sorted()
-        };
-        let x = vector(text, profession);
+        use rayon::prelude::*;
+        let x = self.model.vector(text, profession).sorted();
         let mut scored: Vec<(&Example, f32)> = examples
             .par_iter()
-            .map(|e| (e, vector(&e.text, &e.profession).cosine(&x)))
+            .map(|e| {
+                let v = self.model.vector(&e.text, &e.profession).sorted();
+                (e, v.cosine(&x))
+            })
             .collect();
         scored.sort_by(|a, b| b.1.total_cmp(&a.1));
         scored.truncate(n);
         scored
     }
-
-    /// The categories the model learned, in its order.
-    pub fn categories(&self) -> impl Iterator<Item = &str> {
-        self.outputs.iter().filter_map(|o| match o {
-            Output::Category(c) => Some(c.as_str()),
-            _ => None,
-        })
-    }
-
-    /// The output index of a label, and +1/−1 for which way it points.
-    fn output_of(&self, label: &str) -> Option<(usize, f32)> {
-        self.outputs.iter().enumerate().find_map(|(k, o)| match o {
-            Output::Category(c) if c == label => Some((k, 1.0)),
-            Output::Idea if label == Kind::Idea.label() => Some((k, 1.0)),
-            Output::Idea if label == Kind::Issue.label() => Some((k, -1.0)),
-            Output::Location(l) if l.label() == label => Some((k, 1.0)),
-            _ => None,
-        })
-    }
-}
-
-/// Weights the positive samples up so they make at least `share` of the
-/// total weight (at most 20 times their own weight).
-fn boost_rare(samples: &mut [Sample<'_>], share: f32) {
-    let positive: f32 = samples.iter().filter(|s| s.y).map(|s| s.weight).sum();
-    let negative: f32 = samples.iter().filter(|s| !s.y).map(|s| s.weight).sum();
-    if positive <= 0.0 || positive >= share * (positive + negative) {
-        return;
-    }
-    let factor = (share * negative / ((1.0 - share) * positive)).min(40.0);
-    for s in samples.iter_mut().filter(|s| s.y) {
-        s.weight *= factor;
-    }
-}
-
-/// Log-count ratio of every feature between the positive and negative
-/// samples, smoothed by `alpha` (Wang & Manning 2012).
-fn log_count_ratio(samples: &[Sample<'_>], dim: usize, alpha: f32) -> Vec<f32> {
-    let mut p = vec![alpha; dim];
-    let mut q = vec![alpha; dim];
-    for s in samples {
-        let side = if s.y { &mut p } else { &mut q };
-        for &f in &s.x.idx {
-            side[f as usize] += s.weight;
-        }
-    }
-    let (sp, sq): (f32, f32) = (p.iter().sum(), q.iter().sum());
-    p.iter()
-        .zip(&q)
-        .map(|(a, b)| ((a / sp) / (b / sq)).ln().abs().max(0.05))
-        .collect()
 }

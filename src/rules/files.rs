@@ -40,6 +40,7 @@ struct RawCategory {
 struct RawCategoryRule {
     name: Option<Spanned<String>>,
     other_party: Option<bool>,
+    own_members: Option<bool>,
     #[serde(default)]
     weak: bool,
     #[serde(default)]
@@ -100,6 +101,8 @@ struct RawLocationRule {
     location: Spanned<String>,
     #[serde(default)]
     categories: Words,
+    #[serde(default)]
+    parties: Words,
     other_party: Option<bool>,
     own_members: Option<bool>,
     #[serde(default)]
@@ -163,7 +166,7 @@ impl Default for ModelSettings {
             enabled: true,
             category_add: 0.4,
             category_drop: 0.1,
-            category_fallback: 0.15,
+            category_fallback: 0.2,
             kind: 0.6,
             location: 0.6,
             office_weight: 3.0,
@@ -206,6 +209,9 @@ pub struct CategoryRule {
     /// Needs (true) or forbids (false) a related party other than the
     /// speaker's own profession (not counting `not_partners`).
     pub other_party: Option<bool>,
+    /// Needs (true) or forbids (false) a remark about other members of the
+    /// speaker's own profession (the lexicon's `[own]`).
+    pub own_members: Option<bool>,
     /// Used only when no other category's rule matched: a broad rule that
     /// would be too eager beside a specific one.
     pub weak: bool,
@@ -231,6 +237,9 @@ pub struct LocationRule {
     pub(crate) cond: Condition,
     /// Indices into the categories: the rule needs one of them.
     pub categories: Vec<usize>,
+    /// Indices into the lexicon's parties: the rule needs one of them among
+    /// the related parties.
+    pub parties: Vec<usize>,
     pub other_party: Option<bool>,
     pub own_members: Option<bool>,
 }
@@ -369,6 +378,7 @@ pub(crate) fn compile_categories(
                 name: rule_name,
                 cond,
                 other_party: r.get_ref().other_party,
+                own_members: r.get_ref().own_members,
                 weak: r.get_ref().weak,
             });
         }
@@ -472,15 +482,27 @@ pub(crate) fn compile_locations(
             })?;
             cats.push(i);
         }
+        let mut parties = Vec::new();
+        for p in &rr.parties {
+            let pname = s.text(p, "parties の名前")?;
+            let i = lexicon.party_index(&pname).ok_or_else(|| {
+                s.err(
+                    p,
+                    format!("「{pname}」は professions.toml の name にありません"),
+                )
+            })?;
+            parties.push(i);
+        }
         let cond = s.condition(b, raw_cond!(rr), &format!("規則「{name}」"))?;
         if cond.is_empty()
             && cats.is_empty()
+            && parties.is_empty()
             && rr.other_party.is_none()
             && rr.own_members.is_none()
         {
             return Err(s.err(
                 r,
-                format!("規則「{name}」に条件がありません（any・all・categories・other_party・own_members のどれかを書いてください）"),
+                format!("規則「{name}」に条件がありません（any・all・categories・parties・other_party・own_members のどれかを書いてください）"),
             ));
         }
         rules.push(LocationRule {
@@ -488,6 +510,7 @@ pub(crate) fn compile_locations(
             name,
             cond,
             categories: cats,
+            parties,
             other_party: rr.other_party,
             own_members: rr.own_members,
         });

@@ -53,6 +53,8 @@ struct RawParty {
     words: Vec<String>,
     #[serde(default)]
     exclude: Vec<String>,
+    #[serde(default)]
+    own_words: Vec<String>,
     #[serde(default = "yes")]
     profession: bool,
 }
@@ -67,6 +69,9 @@ pub struct Party {
     pub name: String,
     pub words: Vec<String>,
     pub exclude: Vec<String>,
+    /// Words of other parties that mean this one when it is the speaker's
+    /// own profession (a dentists' meeting's 先生 and 往診 are dentists').
+    pub own_words: Vec<String>,
     /// Can be the profession a meeting is held with.
     pub profession: bool,
 }
@@ -210,12 +215,46 @@ impl Lexicon {
                 patterns.push(w.clone());
                 tags.push(Tag::Exclude(i));
             }
+            let own_words: Vec<String> = p
+                .own_words
+                .iter()
+                .map(|w| nfkc(w.trim()))
+                .filter(|w| !w.is_empty())
+                .collect();
             parties.push(Party {
                 name,
                 words: own,
                 exclude,
+                own_words,
                 profession: p.profession,
             });
+        }
+        // An own word must be a word of another party, or it would never be
+        // read (the automaton only finds party words).
+        for p in &parties {
+            for w in &p.own_words {
+                match words.iter().position(|x| x == w) {
+                    Some(j) if parties[word_owner[j]].name != p.name => {}
+                    Some(_) => {
+                        return Err(err(
+                            w,
+                            format!(
+                                "「{}」の own_words の「{w}」は、その職種の words にもあります（ほかの職種の言い方を書きます）",
+                                p.name
+                            ),
+                        ))
+                    }
+                    None => {
+                        return Err(err(
+                            w,
+                            format!(
+                                "「{}」の own_words の「{w}」が、どの職種の words にもありません",
+                                p.name
+                            ),
+                        ))
+                    }
+                }
+            }
         }
         let own = compile_own(&raw.own, src, file)?;
         for (list, kind) in [
@@ -272,8 +311,10 @@ impl Lexicon {
     /// it (LABELS.md edge case 7). `scan` is [`Lexicon::scan`] of `text`.
     /// A self word (自分たち) wins; then a colleague word (会員, 若手) even
     /// without the profession's name; then the name with a members word
-    /// anywhere (差が, ばらばら), directly after a `before` word (病院の看護師)
-    /// or followed by an `after_regex` (薬局によって, 医師が減っている).
+    /// (差が, ばらばら) after it, with no other profession named in between
+    /// (the variation is the speaker's profession's, not another's), the name
+    /// directly after a `before` word (病院の看護師) or followed by an
+    /// `after_regex` (薬局によって, 医師が減っている).
     pub fn own_mention<'a>(&'a self, text: &'a str, scan: &LexScan, own: usize) -> OwnMention<'a> {
         let o = &self.own;
         let hits = &scan.hits;
@@ -293,7 +334,19 @@ impl Lexicon {
             let word = &text[start..end];
             match list {
                 OwnList::SelfWord => return OwnMention::Speaker(word),
-                OwnList::WithName => with_name = with_name.or(Some(word)),
+                // 差がある・ばらばら: about the members only when the speaker's
+                // profession is the one that varies, i.e. the nearest
+                // profession named before the word is the speaker's own
+                // (「保健師の訪問と、ケアマネの訪問がばらばら」 is not).
+                OwnList::WithName => {
+                    let nearest = hits
+                        .iter()
+                        .filter(|h| h.end <= start && self.parties[h.party].profession)
+                        .max_by_key(|h| h.end);
+                    if nearest.is_some_and(|h| h.party == own) {
+                        with_name = with_name.or(Some(word));
+                    }
+                }
                 OwnList::Colleague => colleague = colleague.or(Some(word)),
             }
         }
@@ -319,6 +372,34 @@ impl Lexicon {
         match named {
             Some(name) => OwnMention::Speaker(name),
             None => OwnMention::Absent,
+        }
+    }
+
+    /// Reads `scan` as spoken by profession `own`: a word another party
+    /// owns but `own` lists in its `own_words` (a dentist's 先生) is taken
+    /// as `own`'s, so [`Lexicon::own_mention`] decides whether it is about
+    /// other members; not right after another party's name and の
+    /// (a dentist's 病院の先生 is the hospital's doctor).
+    pub fn read_as_speaker(&self, text: &str, scan: &mut LexScan, own: usize) {
+        let words = &self.parties[own].own_words;
+        if words.is_empty() {
+            return;
+        }
+        // 「病院の先生」「主治医の先生」: a word right after another party's
+        // name and の is that party's, not the speaker's.
+        let after_other: Vec<bool> = scan
+            .hits
+            .iter()
+            .map(|h| {
+                scan.hits
+                    .iter()
+                    .any(|o| o.party != own && o.end <= h.start && &text[o.end..h.start] == "の")
+            })
+            .collect();
+        for (h, after_other) in scan.hits.iter_mut().zip(after_other) {
+            if h.party != own && !after_other && words.iter().any(|w| *w == text[h.start..h.end]) {
+                h.party = own;
+            }
         }
     }
 
@@ -510,6 +591,19 @@ mod tests {
         let e = Lexicon::from_toml(src, "p.toml").unwrap_err();
         assert!(e.message.contains("両方"), "{e}");
         assert!(e.line.is_some());
+    }
+
+    #[test]
+    fn own_words_must_be_another_partys_words() {
+        let src = "[[party]]\nname = \"A\"\nwords = [\"x\"]\n\n[[party]]\nname = \"B\"\nwords = [\"y\"]\nown_words = [\"z\"]\n";
+        let e = Lexicon::from_toml(src, "p.toml").unwrap_err();
+        assert!(e.message.contains("どの職種の words にもありません"), "{e}");
+        let src = src.replace("own_words = [\"z\"]", "own_words = [\"x\"]");
+        let lx = Lexicon::from_toml(&src, "p.toml").unwrap();
+        let mut scan = lx.scan("xとy");
+        assert_eq!(scan.hits[0].party, 0);
+        lx.read_as_speaker("xとy", &mut scan, 1);
+        assert_eq!(scan.hits[0].party, 1);
     }
 
     #[test]

@@ -212,11 +212,19 @@ impl Rules {
                 }
             }
         }
-        if found.iter().all(Option::is_none) {
+        // A folder with only labeled TSVs (for the model) keeps the built-in rules.
+        let has_tsv = std::fs::read_dir(dir).is_ok_and(|entries| {
+            entries.flatten().any(|e| {
+                e.path()
+                    .extension()
+                    .is_some_and(|x| x.eq_ignore_ascii_case("tsv"))
+            })
+        });
+        if found.iter().all(Option::is_none) && !has_tsv {
             return Err(RuleError::whole_file(
                 &shown,
                 format!(
-                    "ルールファイルが一つもありません（{} のどれかを置いてください）",
+                    "ルールファイルが一つもありません（{} のどれか、またはラベル付きの TSV を置いてください）",
                     FILE_NAMES.join("・")
                 ),
             ));
@@ -409,6 +417,10 @@ impl Rules {
                 let ex: Vec<String> = p.exclude.iter().map(|w| quote(w)).collect();
                 let _ = writeln!(out, "exclude = [{}]", ex.join(", "));
             }
+            if !p.own_words.is_empty() {
+                let ow: Vec<String> = p.own_words.iter().map(|w| quote(w)).collect();
+                let _ = writeln!(out, "own_words = [{}]", ow.join(", "));
+            }
             let _ = writeln!(out, "profession = {}", p.profession);
         }
         let _ = writeln!(out, "\n[own]");
@@ -434,6 +446,9 @@ impl Rules {
                 let _ = writeln!(out, "\n  [[category.rule]]\n  name = {}", quote(&r.name));
                 if let Some(v) = r.other_party {
                     let _ = writeln!(out, "  other_party = {v}");
+                }
+                if let Some(v) = r.own_members {
+                    let _ = writeln!(out, "  own_members = {v}");
                 }
                 if r.weak {
                     let _ = writeln!(out, "  weak = true");
@@ -485,6 +500,14 @@ impl Rules {
                     .map(|&i| quote(&self.categories[i].name))
                     .collect();
                 let _ = writeln!(out, "categories = [{}]", cats.join(", "));
+            }
+            if !r.parties.is_empty() {
+                let ps: Vec<String> = r
+                    .parties
+                    .iter()
+                    .map(|&i| quote(&self.lexicon.parties()[i].name))
+                    .collect();
+                let _ = writeln!(out, "parties = [{}]", ps.join(", "));
             }
             if let Some(v) = r.other_party {
                 let _ = writeln!(out, "other_party = {v}");

@@ -209,15 +209,7 @@ pub fn write_meeting(path: &Path, profession: &str, round: u32, date: &str, rema
     use rust_xlsxwriter::Workbook;
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
-    ws.write_string(0, 0, "職種名").unwrap();
-    ws.write_string(0, 1, profession).unwrap();
-    ws.write_string(
-        1,
-        0,
-        format!("【一次連携】 第{round}回 {profession}との打合せ会"),
-    )
-    .unwrap();
-    ws.write_string(2, 0, date).unwrap();
+    title_block(ws, profession, round, date);
     for (c, h) in ["No", "発言者", "意見"].iter().enumerate() {
         ws.write_string(4, c as u16, *h).unwrap();
     }
@@ -356,15 +348,7 @@ pub fn write_classified_meeting(
     use rust_xlsxwriter::Workbook;
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
-    ws.write_string(0, 0, "職種名").unwrap();
-    ws.write_string(0, 1, profession).unwrap();
-    ws.write_string(
-        1,
-        0,
-        format!("【一次連携】 第{round}回 {profession}との打合せ会"),
-    )
-    .unwrap();
-    ws.write_string(2, 0, date).unwrap();
+    title_block(ws, profession, round, date);
     for (c, h) in ["順位", "カテゴリ", "課題/アイデア", "意見"]
         .iter()
         .enumerate()
@@ -383,4 +367,17 @@ pub fn write_classified_meeting(
         std::fs::create_dir_all(dir).unwrap();
     }
     wb.save(path).unwrap();
+}
+
+/// Rows 1–3 of a meeting sheet: `職種名`, the title with its round, the date.
+fn title_block(ws: &mut rust_xlsxwriter::Worksheet, profession: &str, round: u32, date: &str) {
+    ws.write_string(0, 0, "職種名").unwrap();
+    ws.write_string(0, 1, profession).unwrap();
+    ws.write_string(
+        1,
+        0,
+        format!("【一次連携】 第{round}回 {profession}との打合せ会"),
+    )
+    .unwrap();
+    ws.write_string(2, 0, date).unwrap();
 }

@@ -103,6 +103,19 @@ fn type_april_corrections(list: &Path) {
     });
 }
 
+/// The whole year run once, April's corrections typed, and run again:
+/// (the temp folder, its 入力, its 出力).
+fn year_with_april_corrections() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let root = tempfile::tempdir().unwrap();
+    let all = root.path().join("入力");
+    year(&all);
+    let out = root.path().join("出力");
+    assert_eq!(run(&[&all], &out, &[]).0, 0);
+    type_april_corrections(&out.join("分類一覧.xlsx"));
+    assert_eq!(run(&[&all], &out, &[]).0, 0);
+    (root, all, out)
+}
+
 /// The corrections typed in April, as 一覧 must show them.
 fn assert_april_corrections(header: &[String], body: &[Vec<String>]) {
     let c = |name: &str| col(header, name);
@@ -273,14 +286,8 @@ fn a_year_of_monthly_runs_loses_nothing_staff_typed_or_kept() {
 
 #[test]
 fn a_period_that_reads_nothing_writes_nothing_and_corrections_wait() {
-    let root = tempfile::tempdir().unwrap();
-    let all = root.path().join("入力");
-    year(&all);
-    let out = root.path().join("出力");
-    assert_eq!(run(&[&all], &out, &[]).0, 0);
+    let (_root, all, out) = year_with_april_corrections();
     let list = out.join("分類一覧.xlsx");
-    type_april_corrections(&list);
-    assert_eq!(run(&[&all], &out, &[]).0, 0);
 
     let snapshot = |dir: &Path| -> Vec<(PathBuf, Vec<u8>)> {
         let mut files: Vec<(PathBuf, Vec<u8>)> = walk(dir)
@@ -333,14 +340,8 @@ fn a_period_that_reads_nothing_writes_nothing_and_corrections_wait() {
 
 #[test]
 fn the_ledger_and_the_classified_workbook_each_keep_everything_alone() {
-    let root = tempfile::tempdir().unwrap();
-    let all = root.path().join("入力");
-    year(&all);
-    let out = root.path().join("出力");
-    assert_eq!(run(&[&all], &out, &[]).0, 0);
+    let (_root, all, out) = year_with_april_corrections();
     let list = out.join("分類一覧.xlsx");
-    type_april_corrections(&list);
-    assert_eq!(run(&[&all], &out, &[]).0, 0);
 
     // The ledger deleted: the next run seeds it again from 分類一覧.
     std::fs::remove_dir_all(out.join("renkei管理")).unwrap();

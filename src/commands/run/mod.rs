@@ -28,7 +28,7 @@ use crate::aggregate::{self, Settings, OTHER_CATEGORY};
 use crate::classify::Input;
 use crate::cli::RunArgs;
 use crate::ingest::{self, discover::HELP_FILE_NAME, Options};
-use crate::learn::{self, combine::Classifier, TrainSettings};
+use crate::learn::{self, combine::Classifier};
 use crate::ledger::{self, apply::Vocabulary, Ledger};
 use crate::model::{Batch, Labels, Sources};
 use crate::os::console::pause_if_double_clicked;
@@ -245,8 +245,7 @@ fn run(args: &RunArgs) -> Status {
     let category_order: Vec<String> = rules.categories().iter().map(|c| c.name.clone()).collect();
     let vocabulary = correction_vocabulary(&category_order, &batch);
     let office_weight = rules.model_settings().office_weight as f32;
-    let mut examples = learn::examples::shipped();
-    examples.extend(learn::examples::from_sheets(&batch, office_weight));
+    let mut examples = learn::examples::from_sheets(&batch, office_weight);
     examples.extend(learn::examples::from_ledger(
         &ledger,
         &vocabulary,
@@ -256,12 +255,12 @@ fn run(args: &RunArgs) -> Status {
     let ((labels, sources, applied), grouping) = rayon::join(
         || {
             let t = Instant::now();
-            let classifier = Classifier::train(&rules, &examples, &TrainSettings::default());
+            let classifier = Classifier::for_run(&rules, &examples);
             let t_train = t.elapsed();
             let (mut labels, mut sources) = classify_all(&classifier, &batch);
             if std::env::var_os("RENKEI_TIMINGS").is_some() {
                 eprintln!(
-                    "model: {} examples, trained in {:.3}s, classified in {:.3}s",
+                    "model: {} office examples, trained in {:.3}s, classified in {:.3}s",
                     examples.len(),
                     t_train.as_secs_f64(),
                     (t.elapsed() - t_train).as_secs_f64()

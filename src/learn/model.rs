@@ -1,0 +1,505 @@
+//! The model itself: one-vs-rest logistic regression (NB-LR) over the
+//! character n-grams of a remark and its meeting's profession, one output
+//! per category, one for 課題/アイデア and three for 所在.
+//!
+//! This file depends on nothing of renkei but [`super::features`] and
+//! [`super::logistic`], so `build.rs` compiles it too and trains the
+//! shipped model when renkei is built: a run only loads it, and trains
+//! only on the office's own labels ([`Model::fine_tune`]).
+
+use super::features::{self, Sparse, Vocabulary};
+use super::logistic::{self, Binary, Params, Sample, Start};
+
+/// How a model is built.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TrainSettings {
+    pub params: Params,
+    /// Longest character n-gram.
+    pub max_n: usize,
+    /// A feature is kept when at least this many examples have it.
+    pub min_count: usize,
+    /// A category is learned when its examples weigh at least this much.
+    pub min_positive_weight: f32,
+    /// A label whose examples weigh less than this share of all is
+    /// weighted up to it (at most 40 times): a category only the office
+    /// uses, with a handful of examples among thousands, is still learned.
+    pub min_positive_share: f32,
+    /// NB-LR smoothing (0: plain logistic regression).
+    pub nb: f32,
+    /// Epochs and step size when fine-tuning on the office's labels.
+    pub fine_tune: Params,
+}
+
+impl Default for TrainSettings {
+    fn default() -> Self {
+        TrainSettings {
+            params: Params::default(),
+            max_n: features::MAX_N,
+            min_count: 2,
+            min_positive_weight: 2.0,
+            min_positive_share: 0.05,
+            nb: 0.5,
+            fine_tune: Params {
+                epochs: 4,
+                eta0: 0.5,
+                ..Params::default()
+            },
+        }
+    }
+}
+
+/// One labeled remark; `None` where a label is not known.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrainExample {
+    /// Normalized text.
+    pub text: String,
+    pub profession: String,
+    pub categories: Option<Vec<String>>,
+    /// アイデア (true) or 課題 (false).
+    pub idea: Option<bool>,
+    /// 0 職種内, 1 職種間, 2 地域全体.
+    pub location: Option<u8>,
+    pub weight: f32,
+}
+
+/// What one output predicts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Output {
+    Category(String),
+    /// P(アイデア).
+    Idea,
+    /// P(the 所在 of this index).
+    Location(u8),
+}
+
+impl Output {
+    /// The output's target for an example (`None`: the example does not
+    /// know this label).
+    fn target(&self, e: &TrainExample) -> Option<bool> {
+        match self {
+            Output::Category(c) => Some(e.categories.as_ref()?.contains(c)),
+            Output::Idea => e.idea,
+            Output::Location(l) => Some(e.location? == *l),
+        }
+    }
+}
+
+/// A trained model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Model {
+    max_n: usize,
+    vocab: Vocabulary,
+    outputs: Vec<Output>,
+    /// Feature-major: the weights of feature `f` are
+    /// `weights[f * outputs.len()..][..outputs.len()]`, so one pass over a
+    /// remark's features scores every output.
+    weights: Vec<f32>,
+    biases: Vec<f32>,
+}
+
+impl Model {
+    /// Trains a model on `examples` from scratch.
+    pub fn train(examples: &[TrainExample], s: &TrainSettings) -> Model {
+        let raws = raws(examples, s.max_n);
+        let vocab = Vocabulary::build(raws.iter().map(Vec::as_slice), s.min_count);
+        let vectors: Vec<Sparse> = raws.iter().map(|r| vocab.vector(r)).collect();
+        let outputs = outputs(examples, s, &[]);
+        let dim = vocab.len();
+        let trained = per_output(&outputs, |k, out| {
+            let mut samples = samples(out, examples, &vectors);
+            boost_rare(&mut samples, s.min_positive_share);
+            // NB-LR: each feature scaled by its log-count ratio.
+            let r = (s.nb > 0.0).then(|| log_count_ratio(&samples, dim, s.nb));
+            logistic::train(
+                &samples,
+                dim,
+                s.params,
+                0x5eed + k as u64,
+                r.as_deref(),
+                None,
+            )
+        });
+        Model::assemble(s.max_n, vocab, outputs, &trained)
+    }
+
+    /// This model, trained further on the office's `office` examples with
+    /// `replay` (some of its own training examples) beside them so it does
+    /// not forget: n-grams new in the office's examples are added, and so
+    /// are categories only the office uses.
+    pub fn fine_tune(
+        &self,
+        office: &[TrainExample],
+        replay: &[TrainExample],
+        s: &TrainSettings,
+    ) -> Model {
+        let all: Vec<TrainExample> = office.iter().chain(replay).cloned().collect();
+        let raws = raws(&all, self.max_n);
+        let mut vocab = self.vocab.clone();
+        vocab.extend(raws[..office.len()].iter().map(Vec::as_slice));
+        let vectors: Vec<Sparse> = raws.iter().map(|r| vocab.vector(r)).collect();
+        let outputs = outputs(&all, s, &self.outputs);
+        let dim = vocab.len();
+        let trained = per_output(&outputs, |k, out| {
+            let mut samples = samples(out, &all, &vectors);
+            boost_rare(&mut samples, s.min_positive_share);
+            let start = self.outputs.iter().position(|o| o == out).map(|j| Start {
+                weights: (0..dim)
+                    .map(|f| {
+                        if f < self.vocab.len() {
+                            self.weights[f * self.outputs.len() + j]
+                        } else {
+                            0.0
+                        }
+                    })
+                    .collect(),
+                bias: self.biases[j],
+            });
+            logistic::train(&samples, dim, s.fine_tune, 0xf1e + k as u64, None, start)
+        });
+        Model::assemble(self.max_n, vocab, outputs, &trained)
+    }
+
+    fn assemble(
+        max_n: usize,
+        vocab: Vocabulary,
+        outputs: Vec<Output>,
+        trained: &[Binary],
+    ) -> Model {
+        let n = outputs.len();
+        let mut weights = vec![0.0f32; vocab.len() * n];
+        for (k, b) in trained.iter().enumerate() {
+            for (f, &w) in b.weights.iter().enumerate() {
+                weights[f * n + k] = w;
+            }
+        }
+        Model {
+            max_n,
+            vocab,
+            biases: trained.iter().map(|b| b.bias).collect(),
+            outputs,
+            weights,
+        }
+    }
+
+    pub fn outputs(&self) -> &[Output] {
+        &self.outputs
+    }
+
+    /// The remark's feature vector.
+    pub fn vector(&self, text: &str, profession: &str) -> Sparse {
+        self.vocab
+            .vector(&features::raw(text, profession, self.max_n))
+    }
+
+    /// The probability of every output, in [`Model::outputs`]' order.
+    pub fn probabilities(&self, text: &str, profession: &str) -> Vec<f32> {
+        let x = self.vector(text, profession);
+        let n = self.outputs.len();
+        let mut z = self.biases.clone();
+        for (&f, &v) in x.idx.iter().zip(&x.val) {
+            let row = &self.weights[f as usize * n..][..n];
+            for (zk, &w) in z.iter_mut().zip(row) {
+                *zk += w * v;
+            }
+        }
+        z.into_iter().map(logistic::sigmoid).collect()
+    }
+
+    /// The features of `text` that weigh most toward output `k` (or away
+    /// from it, with `sign` −1): (name, contribution), largest first.
+    pub fn strongest(
+        &self,
+        text: &str,
+        profession: &str,
+        k: usize,
+        sign: f32,
+        n: usize,
+    ) -> Vec<(String, f32)> {
+        let names = features::names(text, profession, self.max_n);
+        let x = self.vector(text, profession);
+        let count = self.outputs.len();
+        let mut contributions: Vec<(String, f32)> = x
+            .idx
+            .iter()
+            .zip(&x.val)
+            .filter_map(|(&f, &v)| {
+                let c = sign * self.weights[f as usize * count + k] * v;
+                let name = names.get(&self.vocab.raw[f as usize])?;
+                (c > 0.0).then(|| (name.clone(), c))
+            })
+            .collect();
+        contributions.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        contributions.truncate(n);
+        contributions
+    }
+
+    /// The model as bytes (for the build: `OUT_DIR/model.bin`).
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut b = Vec::new();
+        b.extend_from_slice(MAGIC);
+        put_u32(&mut b, self.max_n as u32);
+        put_u32(&mut b, self.outputs.len() as u32);
+        for o in &self.outputs {
+            match o {
+                Output::Category(c) => {
+                    b.push(0);
+                    put_u32(&mut b, c.len() as u32);
+                    b.extend_from_slice(c.as_bytes());
+                }
+                Output::Idea => b.push(1),
+                Output::Location(l) => {
+                    b.push(2);
+                    b.push(*l);
+                }
+            }
+        }
+        put_u32(&mut b, self.vocab.len() as u32);
+        for f in &self.vocab.raw {
+            b.extend_from_slice(&f.to_le_bytes());
+        }
+        for w in self.weights.iter().chain(&self.biases) {
+            b.extend_from_slice(&w.to_le_bytes());
+        }
+        b
+    }
+
+    /// A model from [`Model::to_bytes`]; `None` if the bytes are not one.
+    pub fn from_bytes(b: &[u8]) -> Option<Model> {
+        let mut r = Reader(b.strip_prefix(MAGIC)?);
+        let max_n = r.u32()? as usize;
+        let n = r.u32()? as usize;
+        let mut outputs = Vec::with_capacity(n);
+        for _ in 0..n {
+            outputs.push(match r.take(1)?[0] {
+                0 => {
+                    let len = r.u32()? as usize;
+                    Output::Category(String::from_utf8(r.take(len)?.to_vec()).ok()?)
+                }
+                1 => Output::Idea,
+                2 => Output::Location(r.take(1)?[0]),
+                _ => return None,
+            });
+        }
+        let dim = r.u32()? as usize;
+        let raw: Vec<u64> = r
+            .take(dim * 8)?
+            .chunks_exact(8)
+            .map(|c| u64::from_le_bytes(c.try_into().unwrap_or_default()))
+            .collect();
+        let floats: Vec<f32> = r
+            .take((dim * n + n) * 4)?
+            .chunks_exact(4)
+            .map(|c| f32::from_le_bytes(c.try_into().unwrap_or_default()))
+            .collect();
+        if !r.0.is_empty() {
+            return None;
+        }
+        let (weights, biases) = floats.split_at(dim * n);
+        Some(Model {
+            max_n,
+            vocab: Vocabulary::from_raw(raw),
+            outputs,
+            weights: weights.to_vec(),
+            biases: biases.to_vec(),
+        })
+    }
+}
+
+const MAGIC: &[u8] = b"renkei-model-1\n";
+
+fn put_u32(b: &mut Vec<u8>, v: u32) {
+    b.extend_from_slice(&v.to_le_bytes());
+}
+
+struct Reader<'a>(&'a [u8]);
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Option<&'a [u8]> {
+        if self.0.len() < n {
+            return None;
+        }
+        let (head, rest) = self.0.split_at(n);
+        self.0 = rest;
+        Some(head)
+    }
+
+    fn u32(&mut self) -> Option<u32> {
+        Some(u32::from_le_bytes(self.take(4)?.try_into().ok()?))
+    }
+}
+
+fn raws(examples: &[TrainExample], max_n: usize) -> Vec<Vec<u64>> {
+    examples
+        .iter()
+        .map(|e| features::raw(&e.text, &e.profession, max_n))
+        .collect()
+}
+
+/// `known`'s outputs, then every other category with enough weight of
+/// examples (in order of first appearance), then the kind and the three
+/// 所在 when known and not yet there.
+fn outputs(examples: &[TrainExample], s: &TrainSettings, known: &[Output]) -> Vec<Output> {
+    let mut out = known.to_vec();
+    let mut weights: Vec<(String, f32)> = Vec::new();
+    for e in examples {
+        for c in e.categories.iter().flatten() {
+            match weights.iter_mut().find(|(n, _)| n == c) {
+                Some((_, w)) => *w += e.weight,
+                None => weights.push((c.clone(), e.weight)),
+            }
+        }
+    }
+    for (c, w) in weights {
+        let o = Output::Category(c);
+        // その他 is what no category means: not learned as one.
+        if w >= s.min_positive_weight && !out.contains(&o) && o != Output::Category("その他".into())
+        {
+            out.push(o);
+        }
+    }
+    let mut add = |o: Output| {
+        if !out.contains(&o) {
+            out.push(o);
+        }
+    };
+    if examples.iter().any(|e| e.idea.is_some()) {
+        add(Output::Idea);
+    }
+    if examples.iter().any(|e| e.location.is_some()) {
+        for l in 0..3 {
+            add(Output::Location(l));
+        }
+    }
+    out
+}
+
+fn samples<'a>(out: &Output, examples: &[TrainExample], vectors: &'a [Sparse]) -> Vec<Sample<'a>> {
+    examples
+        .iter()
+        .zip(vectors)
+        .filter_map(|(e, x)| {
+            Some(Sample {
+                x,
+                y: out.target(e)?,
+                weight: e.weight,
+            })
+        })
+        .collect()
+}
+
+/// Trains every output on the machine's cores (each output alone on one).
+fn per_output(outputs: &[Output], train: impl Fn(usize, &Output) -> Binary + Sync) -> Vec<Binary> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let done: Vec<std::sync::OnceLock<Binary>> =
+        outputs.iter().map(|_| Default::default()).collect();
+    std::thread::scope(|scope| {
+        for _ in 0..threads.min(outputs.len()) {
+            scope.spawn(|| loop {
+                let k = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let Some(out) = outputs.get(k) else { break };
+                let _ = done[k].set(train(k, out));
+            });
+        }
+    });
+    done.into_iter()
+        .map(|d| d.into_inner().expect("every output trained"))
+        .collect()
+}
+
+/// Weights the positive samples up so they make at least `share` of the
+/// total weight (at most 40 times their own weight).
+fn boost_rare(samples: &mut [Sample<'_>], share: f32) {
+    let positive: f32 = samples.iter().filter(|s| s.y).map(|s| s.weight).sum();
+    let negative: f32 = samples.iter().filter(|s| !s.y).map(|s| s.weight).sum();
+    if positive <= 0.0 || positive >= share * (positive + negative) {
+        return;
+    }
+    let factor = (share * negative / ((1.0 - share) * positive)).min(40.0);
+    for s in samples.iter_mut().filter(|s| s.y) {
+        s.weight *= factor;
+    }
+}
+
+/// Log-count ratio of every feature between the positive and negative
+/// samples, smoothed by `alpha` (Wang & Manning 2012).
+fn log_count_ratio(samples: &[Sample<'_>], dim: usize, alpha: f32) -> Vec<f32> {
+    let mut p = vec![alpha; dim];
+    let mut q = vec![alpha; dim];
+    for s in samples {
+        let side = if s.y { &mut p } else { &mut q };
+        for &f in &s.x.idx {
+            side[f as usize] += s.weight;
+        }
+    }
+    let (sp, sq): (f32, f32) = (p.iter().sum(), q.iter().sum());
+    p.iter()
+        .zip(&q)
+        .map(|(a, b)| ((a / sp) / (b / sq)).ln().abs().max(0.05))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn example(text: &str, category: &str, idea: bool) -> TrainExample {
+        TrainExample {
+            text: text.into(),
+            profession: "薬剤師".into(),
+            categories: Some(vec![category.into()]),
+            idea: Some(idea),
+            location: Some(1),
+            weight: 1.0,
+        }
+    }
+
+    fn set() -> Vec<TrainExample> {
+        let mut v = Vec::new();
+        for i in 0..20 {
+            v.push(example(&format!("残薬が多い患者{i}"), "服薬・薬剤", false));
+            v.push(example(
+                &format!("研修会を開きたい{i}"),
+                "人材育成・研修",
+                true,
+            ));
+        }
+        v
+    }
+
+    #[test]
+    fn a_model_survives_its_bytes_and_predicts_what_it_learned() {
+        let m = Model::train(&set(), &TrainSettings::default());
+        let again = Model::from_bytes(&m.to_bytes()).expect("bytes read back");
+        assert_eq!(again, m);
+        let p = m.probabilities("残薬が多い", "薬剤師");
+        let k = |o: Output| m.outputs().iter().position(|x| *x == o).unwrap();
+        assert!(p[k(Output::Category("服薬・薬剤".into()))] > 0.5);
+        assert!(p[k(Output::Idea)] < 0.5);
+        assert!(Model::from_bytes(b"junk").is_none());
+        assert!(Model::from_bytes(&m.to_bytes()[..100]).is_none());
+    }
+
+    #[test]
+    fn fine_tuning_learns_an_office_category_and_keeps_the_rest() {
+        let base = set();
+        let m = Model::train(&base, &TrainSettings::default());
+        let office: Vec<TrainExample> = [
+            "年金暮らしでサービスを増やせない",
+            "医療費の自己負担が重い",
+            "お金の心配で訪問を断る",
+        ]
+        .iter()
+        .map(|t| TrainExample {
+            weight: 3.0,
+            ..example(t, "経済的な負担", false)
+        })
+        .collect();
+        let tuned = m.fine_tune(&office, &base, &TrainSettings::default());
+        let k = |o: Output| tuned.outputs().iter().position(|x| *x == o).unwrap();
+        let p = tuned.probabilities("自己負担が重くて受診を控える", "薬剤師");
+        assert!(p[k(Output::Category("経済的な負担".into()))] > 0.5, "{p:?}");
+        let p = tuned.probabilities("残薬が多い", "薬剤師");
+        assert!(p[k(Output::Category("服薬・薬剤".into()))] > 0.5, "{p:?}");
+    }
+}
