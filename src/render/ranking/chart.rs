@@ -15,8 +15,14 @@ use crate::render::style::{chart_font, DEFAULT_ROW_POINTS};
 
 /// Pixels for the title, the value axis and the margins.
 const FRAME_PX: u32 = 100;
-/// Pixels per category bar: room for a 10 pt label.
+/// Pixels per category bar: room for a label of [`LABEL_POINTS`].
 const BAR_PX: u32 = 26;
+/// Size of the labels: 11 pt prints at 9 pt or more at the rankings'
+/// scale (85 % or more), as the table's text does.
+const LABEL_POINTS: u8 = 11;
+/// Below this largest count, the value axis is marked at every whole
+/// number (Excel's own choice would mark halves, 0.5 remarks).
+const WHOLE_STEPS_BELOW: usize = 10;
 /// Points per pixel (96 px an inch).
 const POINT: f64 = 0.75;
 
@@ -27,6 +33,8 @@ pub(super) struct Plan {
     total: u32,
     width_px: u32,
     height_px: u32,
+    /// The largest count shown.
+    max: usize,
 }
 
 impl Plan {
@@ -37,7 +45,8 @@ impl Plan {
         if total == 0 {
             return None;
         }
-        let room = (page / POINT) as u32;
+        // The rows it covers must fit the page (see `rows_points`).
+        let room = ((page - DEFAULT_ROW_POINTS) / POINT) as u32;
         let fitting = room.saturating_sub(FRAME_PX) / BAR_PX;
         let shown = total.min(fitting.max(1));
         Some(Plan {
@@ -46,16 +55,28 @@ impl Plan {
             // A little narrower than the columns, so it ends inside column E.
             width_px: widths.iter().map(|&w| w as u32 * 8 + 5).sum::<u32>() - 8,
             height_px: FRAME_PX + BAR_PX * shown,
+            max: ranking
+                .categories
+                .iter()
+                .map(|c| c.count)
+                .max()
+                .unwrap_or(0),
         })
     }
 
-    pub(super) fn height_points(&self) -> f64 {
+    fn height_points(&self) -> f64 {
         f64::from(self.height_px) * POINT
     }
 
     /// The rows it covers (rows below the table have the default height).
     pub(super) fn rows(&self) -> u32 {
         (self.height_points() / DEFAULT_ROW_POINTS).ceil() as u32
+    }
+
+    /// The height of those rows: what the page must hold, as the print
+    /// area ends with the last of them.
+    pub(super) fn rows_points(&self) -> f64 {
+        f64::from(self.rows()) * DEFAULT_ROW_POINTS
     }
 
     /// Inserts the chart at `row`, column A. Its cached values are left to
@@ -69,7 +90,7 @@ impl Plan {
         row: u32,
     ) -> Result<(), XlsxError> {
         let mut font = chart_font();
-        font.set_size(10);
+        font.set_size(LABEL_POINTS);
         let mut chart = Chart::new(ChartType::Bar);
         let mut labels = ChartDataLabel::new();
         labels.show_value().set_font(&font);
@@ -89,10 +110,14 @@ impl Plan {
             format!("カテゴリ別の件数（{scope}）")
         };
         let mut title_font = chart_font();
-        title_font.set_size(12).set_bold();
+        title_font.set_size(LABEL_POINTS + 1).set_bold();
         chart.title().set_name(&title).set_font(&title_font);
         // Bar charts: x is the value axis (horizontal), y the categories.
-        chart.x_axis().set_font(&font);
+        let values = chart.x_axis();
+        values.set_font(&font).set_min(0);
+        if self.max < WHOLE_STEPS_BELOW {
+            values.set_major_unit(1);
+        }
         chart
             .y_axis()
             .set_reverse()

@@ -216,7 +216,7 @@ pub(crate) fn ranking_sheet(
     pages.block(&[DEFAULT_ROW_POINTS]);
     let chart = chart::Plan::new(ranking, &widths, capacity);
     if let Some(c) = &chart {
-        if !pages.fits(c.height_points()) {
+        if !pages.fits(c.rows_points()) {
             pages.new_page();
         }
     }
@@ -249,7 +249,7 @@ pub(crate) fn ranking_sheet(
     style::end_table(ws, st, end)?;
     ws.set_page_breaks(&breaks)?;
     let last_row = match &chart {
-        Some(c) => chart_row + c.rows(),
+        Some(c) => chart_row + c.rows() - 1,
         None => end - 1,
     };
     ws.set_print_area(0, 0, last_row, 4)?;
