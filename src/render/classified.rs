@@ -630,6 +630,8 @@ fn category_matrix(ws: &mut Worksheet, st: &Styles, table: &RemarkTable) -> Resu
     ws.autofilter(0, 0, row - 1, headers.len() as u16 - 1)?;
     ws.set_print_area(0, note_col, 0, note_col)?;
     print::table(ws, print::column_points(note_width), MIN_POINTS, None)?;
+    // A note, not a table: no grid around it.
+    ws.set_print_gridlines(false);
     ws.set_freeze_panes(1, 3)?;
     Ok(())
 }

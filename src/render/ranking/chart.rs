@@ -118,11 +118,16 @@ impl Plan {
         if self.max < WHOLE_STEPS_BELOW {
             values.set_major_unit(1);
         }
+        // Horizontal labels said so: with the rotation left automatic,
+        // LibreOffice drops every other label of some charts (看護師's 8
+        // categories) though each bar has room for one.
+        let mut category_font = font.clone();
+        category_font.set_rotation(0);
         chart
             .y_axis()
             .set_reverse()
             .set_crossing(ChartAxisCrossing::Max)
-            .set_font(&font);
+            .set_font(&category_font);
         chart.legend().set_hidden();
         chart.set_width(self.width_px).set_height(self.height_px);
         ws.insert_chart(row, 0, &chart)?;
