@@ -15,6 +15,7 @@ use rust_xlsxwriter::{
 use super::Status;
 use crate::cli::TemplateArgs;
 use crate::os::error::{describe, Access};
+use crate::render::measure::{self};
 use crate::render::print::{self, Page, Scale};
 use crate::render::style::{self, base_format};
 
@@ -209,10 +210,10 @@ fn list_form(fill: Option<&Filled>) -> Result<Workbook, XlsxError> {
         let lines = values
             .iter()
             .zip(&widths[1..])
-            .map(|(v, &w)| style::wrapped_lines(v, w))
+            .map(|(v, &w)| measure::wrapped_lines(v, w))
             .max()
             .unwrap_or(1);
-        style::set_row_lines(ws, row, lines)?;
+        measure::set_row_lines(ws, row, lines)?;
         for (c, v) in values.iter().enumerate() {
             ws.write_string_with_format(row, c as u16 + 1, *v, &cell_format())?;
         }
@@ -291,7 +292,7 @@ fn add_help_sheet(wb: &mut Workbook, steps: &[&str]) -> Result<(), XlsxError> {
     for (i, step) in steps.iter().enumerate() {
         let row = 1 + i as u32;
         let line = format!("{}. {step}", i + 1);
-        style::set_row_lines(help, row, style::wrapped_lines(&line, WIDTH))?;
+        measure::set_row_lines(help, row, measure::wrapped_lines(&line, WIDTH))?;
         help.write_string_with_format(row, 0, &line, &text)?;
     }
     help.set_column_width(0, WIDTH as f64)?;

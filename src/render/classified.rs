@@ -32,8 +32,9 @@ use rust_xlsxwriter::{
     Workbook, Worksheet, XlsxError,
 };
 
+use super::measure::{self, RowHeights, Widths};
 use super::print::{self, MIN_POINTS};
-use super::style::{self, write_header, write_record, Cell, RowHeights, Styles, Widths};
+use super::style::{self, write_header, write_record, Cell, Styles};
 use super::{history, intake, order, summary, Context};
 use crate::aggregate::OTHER_CATEGORY;
 use crate::model::{Kind, Labels, Location, Source, Sources};
@@ -215,7 +216,7 @@ impl<'a> RemarkTable<'a> {
         let n = batch.remarks.len();
         let measured: Vec<[usize; 19]> = (0..n)
             .into_par_iter()
-            .map(|i| table.cells(i).map(|cell| style::measure(cell.text())))
+            .map(|i| table.cells(i).map(|cell| measure::measure(cell.text())))
             .collect();
         // Column widths: fed in row order (the feed stops growing once a
         // column reaches its cap, so this is measuring the table whole).
@@ -589,12 +590,12 @@ fn category_matrix(ws: &mut Worksheet, st: &Styles, table: &RemarkTable) -> Resu
         widths.merge_column(col, &table.widths, from);
     }
     widths.apply(ws)?;
-    style::set_row_lines(ws, 0, widths.header_lines(&headers))?;
+    measure::set_row_lines(ws, 0, widths.header_lines(&headers))?;
     write_header(ws, st, 0, &headers)?;
 
     // Not for paper: what prints is this note, right of the headers.
     let note_col = headers.len() as u16 + 1;
-    let note_width = style::display_width(MATRIX_NOTE) as f64 + 2.0;
+    let note_width = measure::display_width(MATRIX_NOTE) as f64 + 2.0;
     ws.set_column_width(note_col, note_width)?;
     ws.write_string_with_format(0, note_col, MATRIX_NOTE, &st.plain)?;
 

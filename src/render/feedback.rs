@@ -14,9 +14,10 @@
 
 use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
 
+use super::measure::{self, Widths};
 use super::print::{self, Page, Scale, MIN_POINTS_HANDOUT};
 use super::ranking::ranking_sheet;
-use super::style::{self, write_header, write_note, write_record, Cell, Styles, Widths};
+use super::style::{self, write_header, write_note, write_record, Cell, Styles};
 use super::{order, Context};
 use crate::aggregate::{LocationSummary, Ranking};
 use crate::model::{Location, Meeting};
@@ -136,7 +137,7 @@ fn cover(
         // A value taller than a row can be (Excel's limit is 409 pt, a page
         // about 750) continues on the next rows.
         for piece in split_by_lines(value, widths[1]) {
-            style::set_row_lines(ws, row, style::wrapped_lines(&piece, widths[1]))?;
+            measure::set_row_lines(ws, row, measure::wrapped_lines(&piece, widths[1]))?;
             ws.write_string_with_format(row, 1, &piece, &st.paragraph)?;
             row += 1;
         }
@@ -152,7 +153,7 @@ fn cover(
 fn split_by_lines(text: &str, width: usize) -> Vec<String> {
     let mut pieces: Vec<(String, usize)> = Vec::new();
     for line in text.split('\n') {
-        let n = style::wrapped_lines(line, width);
+        let n = measure::wrapped_lines(line, width);
         match pieces.last_mut() {
             Some((piece, lines)) if *lines + n <= 20 => {
                 piece.push('\n');
@@ -315,7 +316,10 @@ fn remark_list(
             r.speaker,
         ]
     }
-    let measured: Vec<[usize; 8]> = rows.iter().map(|r| texts(r).map(style::measure)).collect();
+    let measured: Vec<[usize; 8]> = rows
+        .iter()
+        .map(|r| texts(r).map(measure::measure))
+        .collect();
     let mut widths = Widths::new(&headers, &caps);
     for (r, m) in rows.iter().zip(&measured) {
         for (col, t) in texts(r).iter().take(headers.len()).enumerate() {
@@ -332,7 +336,7 @@ fn remark_list(
         .zip(&measured)
         .map(|(r, m)| lines_of(r, m))
         .collect();
-    let heights = style::RowHeights::new(ws, lines.iter().copied());
+    let heights = measure::RowHeights::new(ws, lines.iter().copied());
     heights.set(ws, 0, 1)?;
     write_header(ws, st, 0, &headers)?;
     let mut row = 1;

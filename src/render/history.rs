@@ -5,8 +5,9 @@
 
 use rust_xlsxwriter::{Worksheet, XlsxError};
 
+use super::measure::{set_row_lines, Widths};
 use super::print::{self, MIN_POINTS};
-use super::style::{set_row_lines, write_header, write_note, write_record, Cell, Styles, Widths};
+use super::style::{write_header, write_note, write_record, Cell, Styles};
 use super::Context;
 use crate::ledger::CORRECTION_FIELDS;
 

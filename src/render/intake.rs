@@ -6,8 +6,9 @@
 
 use rust_xlsxwriter::{Worksheet, XlsxError};
 
+use super::measure::{self, Widths};
 use super::print::{self, MIN_POINTS};
-use super::style::{self, write_header, write_record, Cell, Styles, Widths};
+use super::style::{self, write_header, write_record, Cell, Styles};
 use super::{order, Context};
 use crate::model::{FileOutcome, FileReport, SheetOutcome, SheetReport};
 
@@ -212,7 +213,11 @@ pub(crate) fn files(ws: &mut Worksheet, st: &Styles, ctx: &Context) -> Result<()
     };
     // The line wraps over A:D, beside the count in 意見数.
     let total_row = row + 1;
-    style::set_row_lines(ws, total_row, style::wrapped_lines(&line, widths.sum(0..4)))?;
+    measure::set_row_lines(
+        ws,
+        total_row,
+        measure::wrapped_lines(&line, widths.sum(0..4)),
+    )?;
     ws.merge_range(total_row, 0, total_row, 3, &line, &st.total_text)?;
     ws.write_number_with_format(total_row, 4, read as f64, &st.total_number)?;
     print::table(

@@ -19,6 +19,7 @@ mod classified;
 mod feedback;
 mod history;
 mod intake;
+pub(crate) mod measure;
 mod names;
 mod order;
 pub(crate) mod print;

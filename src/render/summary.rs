@@ -6,8 +6,9 @@
 
 use rust_xlsxwriter::{Worksheet, XlsxError};
 
+use super::measure::{self, Widths};
 use super::print::{self, MIN_POINTS};
-use super::style::{self, write_header, write_note, write_record, Cell, Styles, Widths};
+use super::style::{write_header, write_note, write_record, Cell, Styles};
 use super::Context;
 
 /// Width of a profession's column in `集計`: its counts are short, and a
@@ -38,16 +39,16 @@ pub(crate) fn cross_table(ws: &mut Worksheet, st: &Styles, ctx: &Context) -> Res
     let header_lines = headers
         .iter()
         .enumerate()
-        .map(|(col, h)| style::wrapped_lines(h, widths.width(col)))
+        .map(|(col, h)| measure::wrapped_lines(h, widths.width(col)))
         .max()
         .unwrap_or(1);
-    style::set_row_lines(ws, 0, header_lines)?;
+    measure::set_row_lines(ws, 0, header_lines)?;
     write_header(ws, st, 0, &headers)?;
 
     let last_col = headers.len() as u16 - 1;
     let mut row = 1;
     for (i, category) in cross.categories.iter().enumerate() {
-        style::set_row_lines(ws, row, style::wrapped_lines(category, widths.width(0)))?;
+        measure::set_row_lines(ws, row, measure::wrapped_lines(category, widths.width(0)))?;
         ws.write_string_with_format(row, 0, category, &st.text)?;
         for (p, n) in cross.counts.get(i).into_iter().flatten().enumerate() {
             ws.write_number(row, 1 + p as u16, *n as f64)?;

@@ -12,7 +12,8 @@ use unicode_width::UnicodeWidthChar;
 
 use crate::aggregate::Listing;
 use crate::model::Batch;
-use crate::render::style::{display_width, line_lines, wrapped_lines, CONTINUED};
+use crate::render::measure::{display_width, line_lines, wrapped_lines};
+use crate::render::style::CONTINUED;
 
 /// Most lines of wrapped text in one 意見 cell: 8 lines are 130 pt, a
 /// quarter of a page, so a long list's rows fill the pages it runs over

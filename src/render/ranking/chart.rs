@@ -11,7 +11,8 @@ use rust_xlsxwriter::{Chart, ChartAxisCrossing, ChartDataLabel, ChartType, Works
 
 use super::{DATA_COL, HEADER_ROW};
 use crate::aggregate::Ranking;
-use crate::render::style::{chart_font, DEFAULT_ROW_POINTS};
+use crate::render::measure::DEFAULT_ROW_POINTS;
+use crate::render::style::chart_font;
 
 /// Pixels for the title, the value axis and the margins.
 const FRAME_PX: u32 = 100;

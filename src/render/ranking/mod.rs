@@ -30,9 +30,10 @@ use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
 mod cells;
 mod chart;
 
+use super::measure::{self, lines_height, DEFAULT_ROW_POINTS};
 use super::names::SheetNames;
 use super::print::{self, Page, Pages, Scale};
-use super::style::{self, lines_height, write_header, Styles, DEFAULT_ROW_POINTS};
+use super::style::{self, write_header, Styles};
 use super::Context;
 use crate::aggregate::{RankedCategory, Ranking};
 use crate::model::Batch;
@@ -149,7 +150,7 @@ pub(crate) fn ranking_sheet(
         .collect();
     let mut widths = [6usize, NAME_WIDTH.0, 6, 14, OPINION_WIDTH.0];
     for (cat, kinds) in ranking.categories.iter().zip(&bullets) {
-        widths[1] = widths[1].max(style::display_width(&cat.name) + 2);
+        widths[1] = widths[1].max(measure::display_width(&cat.name) + 2);
         for b in kinds.iter().flatten() {
             widths[4] = widths[4].max(b.width() + 2);
         }
@@ -183,7 +184,7 @@ pub(crate) fn ranking_sheet(
             Block {
                 cat,
                 kinds,
-                min_lines: style::wrapped_lines(&cat.name, widths[1]),
+                min_lines: measure::wrapped_lines(&cat.name, widths[1]),
             }
         })
         .collect();
@@ -193,7 +194,7 @@ pub(crate) fn ranking_sheet(
     let data_width = ranking
         .categories
         .iter()
-        .map(|c| style::display_width(&c.name) + 2)
+        .map(|c| measure::display_width(&c.name) + 2)
         .fold(10, usize::max);
     ws.set_column_width(DATA_COL, data_width.min(30) as f64)?;
     ws.set_column_width(DATA_COL + 1, 6)?;
@@ -202,7 +203,7 @@ pub(crate) fn ranking_sheet(
     let page = Page::A4_LANDSCAPE;
     let scale = print::fixed_scale(page, widths);
     let capacity = print::page_rows_height(page, scale) - DEFAULT_ROW_POINTS;
-    let how_lines = style::wrapped_lines(HOW_TO_READ, widths[1..].iter().sum());
+    let how_lines = measure::wrapped_lines(HOW_TO_READ, widths[1..].iter().sum());
     let title = TITLE_POINTS + 3.0 * DEFAULT_ROW_POINTS + lines_height(how_lines);
     let mut pages = Pages::new(capacity, capacity - title, HEADER_ROW + 1);
     for block in &blocks {
@@ -283,7 +284,7 @@ fn title_block(
     }
     // How to read the table, wrapped over B:E (Excel does not fit the
     // height of merged cells itself).
-    style::set_row_lines(ws, 4, how_lines)?;
+    measure::set_row_lines(ws, 4, how_lines)?;
     ws.write_string_with_format(4, 0, "見方", &st.label)?;
     ws.merge_range(4, 1, 4, 4, HOW_TO_READ, &st.paragraph)?;
     Ok(())
@@ -321,7 +322,7 @@ fn write_block(
             // Rows of one kind on one page read as one cell.
             let open_top = j > 0 && !starts_page;
             let open_bottom = j + 1 < kind.cells.len() && breaks.binary_search(&(r + 1)).is_err();
-            style::set_row_lines(ws, r, lines.next().unwrap_or(1))?;
+            measure::set_row_lines(ws, r, lines.next().unwrap_or(1))?;
             if r == row || starts_page {
                 let last = piece_end(r, block_end) - 1;
                 if last > r {
