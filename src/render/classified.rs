@@ -11,7 +11,16 @@
 //! The remark sheets are the big ones (a prefecture's archive has 60,000
 //! remarks), so they are written in constant-memory mode, row by row, with
 //! the column widths measured first, and filled on worker threads while the
-//! small sheets are written.
+//! small sheets are written. They list remarks in meeting date order.
+//!
+//! On paper, `一覧` shows the columns people read (ID to 関係職種, with
+//! 発言者, 意見(正規化) and 連携の場 folded away behind outline buttons);
+//! the rest stays on screen, right of the print area. A print area must be
+//! one block to print on one page width in Excel and LibreOffice (several
+//! areas print on separate pages), and hiding is the only way either
+//! program leaves a column inside it off the paper; a folded outline
+//! group shows a "+" to bring the columns back. `カテゴリ行列` is for
+//! analysis, not paper: it prints a single note saying so.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -23,10 +32,10 @@ use rust_xlsxwriter::{
     Workbook, Worksheet, XlsxError,
 };
 
-use super::style::{
-    self, print_setup, write_header, write_record, Cell, RowHeights, Styles, Widths,
-};
-use super::{history, intake, summary, Context};
+use super::measure::{self, RowHeights, Widths};
+use super::print::{self, MIN_POINTS};
+use super::style::{self, write_header, write_record, Cell, Styles};
+use super::{history, intake, order, summary, Context};
 use crate::aggregate::OTHER_CATEGORY;
 use crate::model::{Kind, Labels, Location, Source, Sources};
 use crate::rules::Rules;
@@ -80,10 +89,17 @@ pub const COLUMNS: [&str; 19] = [
     BASIS_HEADER,
 ];
 
-/// Width caps of the `一覧` columns.
+/// Width caps of the `一覧` columns. The printed ones (see [`PRINTED`]) sum
+/// to about 150 characters: 9 pt on A4 landscape.
 const CAPS: [usize; 19] = [
-    14, 28, 11, 16, 14, 50, 50, 24, 10, 10, 10, 24, 16, 20, 40, 20, 12, 10, 40,
+    13, 16, 11, 12, 14, 40, 50, 18, 16, 9, 11, 18, 16, 20, 40, 22, 22, 13, 60,
 ];
+
+/// The last column of `一覧` that prints (関係職種): ID to here.
+const PRINTED: u16 = 11;
+/// Columns inside the print area left off the paper, folded on screen:
+/// 発言者, 意見(正規化), 連携の場.
+const FOLDED: [u16; 3] = [4, 6, 10];
 
 /// `職種内` / `職種間` / `地域全体` show a compact subset of the `一覧`
 /// columns (their 所在 is the sheet's; the ID leads back to `一覧`): ID, 会議,
@@ -127,6 +143,8 @@ struct RemarkTable<'a> {
     /// Per remark, the lines its row takes in `一覧` and in a 所在 sheet
     /// ([`Widths::row_lines`] there).
     lines: Vec<RowLines>,
+    /// Each meeting's place in date order, for the order of the rows.
+    ranks: Vec<usize>,
 }
 
 /// Lines of wrapped text of one remark's row: in `一覧`, in a 所在 sheet.
@@ -192,12 +210,13 @@ impl<'a> RemarkTable<'a> {
             widths: Widths::new(&COLUMNS, &CAPS),
             staff_widths: staff_widths(ctx),
             lines: Vec::new(),
+            ranks: order::meeting_ranks(batch),
         };
         // Every text cell measured once, on all cores.
         let n = batch.remarks.len();
         let measured: Vec<[usize; 19]> = (0..n)
             .into_par_iter()
-            .map(|i| table.cells(i).map(|cell| style::measure(cell.text())))
+            .map(|i| table.cells(i).map(|cell| measure::measure(cell.text())))
             .collect();
         // Column widths: fed in row order (the feed stops growing once a
         // column reaches its cap, so this is measuring the table whole).
@@ -305,7 +324,7 @@ impl<'a> RemarkTable<'a> {
             widths.append(&self.staff_widths);
         }
         widths.apply(ws)?;
-        let rows: Vec<usize> = rows.collect();
+        let rows: Vec<usize> = order::remarks_by_date(self.ctx.batch, &self.ranks, rows.collect());
         let lines_of = |i: usize| {
             let lines = self.lines[i];
             (if whole { lines.all } else { lines.location }) as usize
@@ -313,7 +332,7 @@ impl<'a> RemarkTable<'a> {
         let heights = RowHeights::new(ws, rows.iter().map(|&i| lines_of(i)));
         let mut headers: Vec<&str> = columns.iter().map(|&c| COLUMNS[c]).collect();
         headers.extend(staff.iter().map(String::as_str));
-        heights.set(ws, 0, 1)?;
+        heights.set(ws, 0, widths.header_lines(&headers))?;
         write_header(ws, st, 0, &headers)?;
         let mut row = 1;
         for i in rows {
@@ -331,7 +350,17 @@ impl<'a> RemarkTable<'a> {
         style::end_table(ws, st, row)?;
         let last = row - 1;
         ws.autofilter(0, 0, last, headers.len() as u16 - 1)?;
-        print_setup(ws, Some(0), true)?;
+        if whole {
+            for col in FOLDED {
+                ws.group_columns_collapsed(col, col)?;
+            }
+            ws.set_print_area(0, 0, last, PRINTED)?;
+            let printed = (0..=PRINTED as usize).filter(|c| !FOLDED.contains(&(*c as u16)));
+            let width = print::columns_points(printed.map(|c| widths.width(c)));
+            print::table(ws, width, MIN_POINTS, Some(0))?;
+        } else {
+            print::table(ws, widths.points(0..N), MIN_POINTS, Some(0))?;
+        }
         Ok(last)
     }
 }
@@ -489,7 +518,11 @@ fn choices_sheet(ws: &mut Worksheet, st: &Styles, categories: &[String]) -> Resu
         &st.plain,
     )?;
     widths.apply(ws)?;
-    print_setup(ws, Some(0), false)
+    // A helper for the dropdowns: hidden, so it neither shows as a tab
+    // nor prints.
+    ws.set_hidden(true);
+    print::table(ws, widths.points(0..3), MIN_POINTS, Some(0))?;
+    Ok(())
 }
 
 /// Dropdowns on the three 修正 columns of `一覧`, rows 2..=`last`+1.
@@ -566,12 +599,20 @@ fn category_matrix(ws: &mut Worksheet, st: &Styles, table: &RemarkTable) -> Resu
         widths.merge_column(col, &table.widths, from);
     }
     widths.apply(ws)?;
+    measure::set_row_lines(ws, 0, widths.header_lines(&headers))?;
     write_header(ws, st, 0, &headers)?;
+
+    // Not for paper: what prints is this note, right of the headers.
+    let note_col = headers.len() as u16 + 1;
+    let note_width = measure::display_width(MATRIX_NOTE) as f64 + 2.0;
+    ws.set_column_width(note_col, note_width)?;
+    ws.write_string_with_format(0, note_col, MATRIX_NOTE, &st.plain)?;
 
     let mut member = vec![false; categories.len()];
     let mut cells: Vec<Cell> = Vec::with_capacity(headers.len());
     let mut row = 1;
-    for i in 0..ctx.batch.remarks.len() {
+    let remarks = (0..ctx.batch.remarks.len()).collect();
+    for i in order::remarks_by_date(ctx.batch, &table.ranks, remarks) {
         member.iter_mut().for_each(|m| *m = false);
         let mut any = false;
         for c in ctx.labels.get(i).map_or(&[][..], |l| &l.categories[..]) {
@@ -597,8 +638,14 @@ fn category_matrix(ws: &mut Worksheet, st: &Styles, table: &RemarkTable) -> Resu
         row += write_record(ws, st, row, &cells, Some(0))?;
     }
     ws.autofilter(0, 0, row - 1, headers.len() as u16 - 1)?;
+    ws.set_print_area(0, note_col, 0, note_col)?;
+    print::table(ws, print::column_points(note_width), MIN_POINTS, None)?;
+    // A note, not a table: no grid around it.
+    ws.set_print_gridlines(false);
     ws.set_freeze_panes(1, 3)?;
-    print_setup(ws, None, true)?;
-    ws.set_repeat_rows(0, 0)?;
     Ok(())
 }
+
+/// What `カテゴリ行列` prints instead of its 1/0 table.
+const MATRIX_NOTE: &str =
+    "この表は集計・分析（ピボットテーブルなど）用です。印刷するときは「一覧」か「集計」をお使いください。";

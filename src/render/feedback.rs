@@ -14,9 +14,11 @@
 
 use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
 
+use super::measure::{self, Widths};
+use super::print::{self, Page, Scale, MIN_POINTS_HANDOUT};
 use super::ranking::ranking_sheet;
-use super::style::{self, print_setup, write_header, write_record, Cell, Styles, Widths};
-use super::Context;
+use super::style::{self, write_header, write_note, write_record, Cell, Styles};
+use super::{order, Context};
 use crate::aggregate::{LocationSummary, Ranking};
 use crate::model::{Location, Meeting};
 
@@ -28,11 +30,12 @@ pub(crate) fn workbook(
 ) -> Result<Workbook, XlsxError> {
     let mut wb = style::new_workbook(&format!("意見のまとめ（{profession}）"))?;
     let st = Styles::new();
-    let meetings: Vec<&Meeting> = ctx
-        .batch
-        .meetings
-        .iter()
-        .filter(|m| m.profession == profession)
+    let own: Vec<usize> = (0..ctx.batch.meetings.len())
+        .filter(|&m| ctx.batch.meetings[m].profession == profession)
+        .collect();
+    let meetings: Vec<&Meeting> = order::meetings_by_date(ctx.batch, own)
+        .into_iter()
+        .map(|m| &ctx.batch.meetings[m])
         .collect();
     let remarks: Vec<usize> = ctx
         .batch
@@ -47,6 +50,7 @@ pub(crate) fn workbook(
         })
         .map(|(i, _)| i)
         .collect();
+    let remarks = order::remarks_by_date(ctx.batch, &order::meeting_ranks(ctx.batch), remarks);
 
     let ws = wb.add_worksheet();
     ws.set_name("表紙")?;
@@ -88,6 +92,7 @@ fn cover(
     meetings: &[&Meeting],
     ranking: &Ranking,
 ) -> Result<(), XlsxError> {
+    ws.set_row_height(0, 24)?;
     ws.write_string_with_format(
         0,
         0,
@@ -95,6 +100,8 @@ fn cover(
         &st.title,
     )?;
     let meeting_lines: Vec<String> = meetings.iter().map(|m| meeting_label(m)).collect();
+    // A few meetings one a line; many run on, so the page holds them.
+    let meeting_list = meeting_lines.join(if meeting_lines.len() > 8 { "、" } else { "\n" });
     let speakers = if ctx.keep_speakers {
         "「意見一覧」に発言者の名前を載せています。取扱いにご注意ください。"
     } else {
@@ -110,7 +117,7 @@ fn cover(
                  読み違いや補足があれば、お知らせください。"
             ),
         ),
-        ("対象の会議", meeting_lines.join("\n")),
+        ("対象の会議", meeting_list),
         ("会議の数", format!("{} 回", meetings.len())),
         ("意見の数", format!("{} 件", ranking.remark_count)),
         ("カテゴリの数", format!("{}", ranking.categories.len())),
@@ -122,18 +129,41 @@ fn cover(
         ),
         ("発言者", speakers.to_string()),
     ];
-    for (i, (label, value)) in rows.iter().enumerate() {
-        let row = 2 + i as u32;
+    // A4 portrait at full size: 18 + 66 characters.
+    let widths = [18, 66];
+    let mut row = 2;
+    for (label, value) in &rows {
         ws.write_string_with_format(row, 0, *label, &st.label)?;
-        ws.write_string_with_format(row, 1, value, &st.paragraph)?;
-        let lines = style::wrapped_lines(value, 80);
-        if lines > 1 {
-            ws.set_row_height(row, style::row_height_points(lines))?;
+        // A value taller than a row can be (Excel's limit is 409 pt, a page
+        // about 750) continues on the next rows.
+        for piece in split_by_lines(value, widths[1]) {
+            measure::set_row_lines(ws, row, measure::wrapped_lines(&piece, widths[1]))?;
+            ws.write_string_with_format(row, 1, &piece, &st.paragraph)?;
+            row += 1;
         }
     }
-    ws.set_column_width(0, 18)?;
-    ws.set_column_width(1, 80)?;
-    print_setup(ws, None, false)
+    for (col, w) in widths.iter().enumerate() {
+        ws.set_column_width(col as u16, *w as f64)?;
+    }
+    print::setup(ws, Page::A4_PORTRAIT, Scale::FitWidth, None)
+}
+
+/// Lines of `text` (in a column `width` wide) grouped into pieces of at
+/// most 20 wrapped lines each, a line never split.
+fn split_by_lines(text: &str, width: usize) -> Vec<String> {
+    let mut pieces: Vec<(String, usize)> = Vec::new();
+    for line in text.split('\n') {
+        let n = measure::wrapped_lines(line, width);
+        match pieces.last_mut() {
+            Some((piece, lines)) if *lines + n <= 20 => {
+                piece.push('\n');
+                piece.push_str(line);
+                *lines += n;
+            }
+            _ => pieces.push((line.to_string(), n)),
+        }
+    }
+    pieces.into_iter().map(|(p, _)| p).collect()
 }
 
 const STEP_HEADERS: [&str; 5] = ["順位", "カテゴリ", "件数", "所在", "次の一手"];
@@ -180,7 +210,7 @@ fn next_steps(ws: &mut Worksheet, st: &Styles, ranking: &Ranking) -> Result<(), 
         .iter()
         .map(|c| [location_text(&c.location), next_step(&c.location)])
         .collect();
-    let mut widths = Widths::new(&STEP_HEADERS, &[6, 24, 6, 36, 50]);
+    let mut widths = Widths::new(&STEP_HEADERS, &[7, 24, 7, 36, 50]);
     for (c, r) in ranking.categories.iter().zip(&rows) {
         widths.feed(1, &c.name);
         widths.feed(3, &r[0]);
@@ -201,16 +231,24 @@ fn next_steps(ws: &mut Worksheet, st: &Styles, ranking: &Ranking) -> Result<(), 
         row += write_record(ws, st, row, &cells, None)?;
     }
     ws.autofilter(0, 0, row - 1, STEP_HEADERS.len() as u16 - 1)?;
-    ws.write_string_with_format(
+    write_note(
+        ws,
+        st,
         row + 1,
-        0,
+        STEP_HEADERS.len() as u16 - 1,
+        widths.sum(0..STEP_HEADERS.len()),
         "所在: 職種内 → 一次連携（職能団体の中）、職種間 → 二次連携（職種と職種をつなぐ）、地域全体 → 三次連携（協議会・検討会）。",
-        &st.plain,
     )?;
-    print_setup(ws, Some(0), true)
+    print::table(
+        ws,
+        widths.points(0..STEP_HEADERS.len()),
+        MIN_POINTS_HANDOUT,
+        Some(0),
+    )?;
+    Ok(())
 }
 
-/// `意見一覧`: the profession's own remarks, in the order they were read.
+/// `意見一覧`: the profession's own remarks, in meeting date order.
 fn remark_list(
     ws: &mut Worksheet,
     st: &Styles,
@@ -226,7 +264,8 @@ fn remark_list(
         "連携の場",
         "関係職種",
     ];
-    let mut caps = vec![16, 60, 24, 10, 10, 10, 24];
+    // About 130 characters (145 with 発言者): 9.5 pt or more on A4 landscape.
+    let mut caps = vec![16, 44, 18, 16, 9, 11, 18];
     if ctx.keep_speakers {
         headers.push("発言者");
         caps.push(14);
@@ -277,7 +316,10 @@ fn remark_list(
             r.speaker,
         ]
     }
-    let measured: Vec<[usize; 8]> = rows.iter().map(|r| texts(r).map(style::measure)).collect();
+    let measured: Vec<[usize; 8]> = rows
+        .iter()
+        .map(|r| texts(r).map(measure::measure))
+        .collect();
     let mut widths = Widths::new(&headers, &caps);
     for (r, m) in rows.iter().zip(&measured) {
         for (col, t) in texts(r).iter().take(headers.len()).enumerate() {
@@ -294,7 +336,7 @@ fn remark_list(
         .zip(&measured)
         .map(|(r, m)| lines_of(r, m))
         .collect();
-    let heights = style::RowHeights::new(ws, lines.iter().copied());
+    let heights = measure::RowHeights::new(ws, lines.iter().copied());
     heights.set(ws, 0, 1)?;
     write_header(ws, st, 0, &headers)?;
     let mut row = 1;
@@ -309,5 +351,11 @@ fn remark_list(
     }
     style::end_table(ws, st, row)?;
     ws.autofilter(0, 0, row - 1, headers.len() as u16 - 1)?;
-    print_setup(ws, Some(0), true)
+    print::table(
+        ws,
+        widths.points(0..headers.len()),
+        MIN_POINTS_HANDOUT,
+        Some(0),
+    )?;
+    Ok(())
 }

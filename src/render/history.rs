@@ -5,7 +5,9 @@
 
 use rust_xlsxwriter::{Worksheet, XlsxError};
 
-use super::style::{print_setup, write_header, write_record, Cell, Styles, Widths};
+use super::measure::{set_row_lines, Widths};
+use super::print::{self, MIN_POINTS};
+use super::style::{write_header, write_note, write_record, Cell, Styles};
 use super::Context;
 use crate::ledger::CORRECTION_FIELDS;
 
@@ -24,7 +26,10 @@ const HEADERS: [&str; 10] = [
     "最後の変更",
     "今回",
 ];
-const CAPS: [usize; 10] = [14, 16, 28, 50, 24, 12, 10, 19, 19, 30];
+/// Width caps: the printed columns (職種 to 今回; the ID and the staff
+/// columns stay on screen) sum to about 160 characters, 8.5 pt on A4
+/// landscape. Times (`2024-05-01 10:00:00`) wrap after the date.
+const CAPS: [usize; 10] = [13, 12, 16, 32, 17, 22, 13, 13, 13, 20];
 
 pub(crate) fn sheet(ws: &mut Worksheet, st: &Styles, ctx: &Context) -> Result<(), XlsxError> {
     let history = &ctx.ledger.history;
@@ -74,6 +79,7 @@ pub(crate) fn sheet(ws: &mut Worksheet, st: &Styles, ctx: &Context) -> Result<()
         }
     }
     widths.apply(ws)?;
+    set_row_lines(ws, 0, widths.header_lines(&headers))?;
     write_header(ws, st, 0, &headers)?;
     let mut r = 1;
     for row in &rows {
@@ -81,15 +87,23 @@ pub(crate) fn sheet(ws: &mut Worksheet, st: &Styles, ctx: &Context) -> Result<()
         widths.fit_row(ws, r, &cells)?;
         r += write_record(ws, st, r, &cells, Some(0))?;
     }
+    let last = HEADERS.len() - 1;
     if rows.is_empty() {
-        ws.write_string_with_format(
+        write_note(
+            ws,
+            st,
             1,
-            0,
+            last as u16,
+            widths.sum(0..HEADERS.len()),
             "まだ修正はありません。「一覧」の修正の列に入力して保存し、もう一度実行すると、ここに記録されます。",
-            &st.plain,
         )?;
+        r = 2;
     } else {
         ws.autofilter(0, 0, r - 1, headers.len() as u16 - 1)?;
     }
-    print_setup(ws, Some(0), true)
+    // The note spans from column A; a list prints from 職種.
+    let first = usize::from(!rows.is_empty());
+    ws.set_print_area(0, first as u16, r - 1, last as u16)?;
+    print::table(ws, widths.points(first..HEADERS.len()), MIN_POINTS, Some(0))?;
+    Ok(())
 }

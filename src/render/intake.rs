@@ -1,12 +1,15 @@
 //! What was read: `会議一覧` (every meeting sheet and what was taken from its
-//! title block) and `取込結果` (every file and sheet seen, with what became of
-//! it and why), ending with the conservation line staff can check:
-//! remarks read = rows of `一覧`.
+//! title block, in date order) and `取込結果` (every file and sheet seen, with
+//! what became of it and why), ending with the conservation line staff can
+//! check: remarks read = rows of `一覧`. Long paths and reasons wrap, so
+//! both print at 9 pt on A4 landscape.
 
 use rust_xlsxwriter::{Worksheet, XlsxError};
 
-use super::style::{self, print_setup, write_header, write_record, Cell, Styles, Widths};
-use super::Context;
+use super::measure::{self, Widths};
+use super::print::{self, MIN_POINTS};
+use super::style::{self, write_header, write_record, Cell, Styles};
+use super::{order, Context};
 use crate::model::{FileOutcome, FileReport, SheetOutcome, SheetReport};
 
 const MEETING_HEADERS: [&str; 10] = [
@@ -22,9 +25,9 @@ const MEETING_HEADERS: [&str; 10] = [
     "意見数",
 ];
 
-/// `会議一覧`: one row per meeting, in batch order.
+/// `会議一覧`: one row per meeting, in date order.
 pub(crate) fn meetings(ws: &mut Worksheet, st: &Styles, ctx: &Context) -> Result<(), XlsxError> {
-    let mut widths = Widths::new(&MEETING_HEADERS, &[40, 20, 16, 14, 5, 11, 10, 40, 14, 8]);
+    let mut widths = Widths::new(&MEETING_HEADERS, &[28, 14, 12, 19, 5, 11, 11, 28, 12, 9]);
     widths.feed(5, "2000/00/00");
     for m in &ctx.batch.meetings {
         widths.feed(0, &m.file);
@@ -37,7 +40,9 @@ pub(crate) fn meetings(ws: &mut Worksheet, st: &Styles, ctx: &Context) -> Result
     widths.apply(ws)?;
     write_header(ws, st, 0, &MEETING_HEADERS)?;
     let mut row = 1;
-    for (i, m) in ctx.batch.meetings.iter().enumerate() {
+    let all = (0..ctx.batch.meetings.len()).collect();
+    for i in order::meetings_by_date(ctx.batch, all) {
+        let m = &ctx.batch.meetings[i];
         let date = m.date.and_then(style::excel_date);
         let remarks = ctx.agg.by_meeting.get(i).map_or(0, |r| r.remark_count);
         let cells = [
@@ -52,10 +57,17 @@ pub(crate) fn meetings(ws: &mut Worksheet, st: &Styles, ctx: &Context) -> Result
             Cell::Text(m.layout.label()),
             Cell::Number(remarks as f64),
         ];
+        widths.fit_row(ws, row, &cells)?;
         row += write_record(ws, st, row, &cells, Some(0))?;
     }
     ws.autofilter(0, 0, row - 1, MEETING_HEADERS.len() as u16 - 1)?;
-    print_setup(ws, Some(0), true)
+    print::table(
+        ws,
+        widths.points(0..MEETING_HEADERS.len()),
+        MIN_POINTS,
+        Some(0),
+    )?;
+    Ok(())
 }
 
 const FILE_HEADERS: [&str; 8] = [
@@ -151,7 +163,7 @@ pub(crate) fn files(ws: &mut Worksheet, st: &Styles, ctx: &Context) -> Result<()
         })
         .collect();
 
-    let mut widths = Widths::new(&FILE_HEADERS, &[40, 20, 14, 14, 8, 40, 40, 40]);
+    let mut widths = Widths::new(&FILE_HEADERS, &[28, 14, 10, 12, 9, 24, 28, 28]);
     for r in &rows {
         for (col, text) in [
             (0, r.file),
@@ -199,8 +211,20 @@ pub(crate) fn files(ws: &mut Worksheet, st: &Styles, ctx: &Context) -> Result<()
     } else {
         format!("読んだ意見 {read} 件 ≠ 一覧の行 {written} 行（数が合いません。担当者に知らせてください）")
     };
+    // The line wraps over A:D, beside the count in 意見数.
     let total_row = row + 1;
-    ws.write_string_with_format(total_row, 0, line, &st.total_text)?;
+    measure::set_row_lines(
+        ws,
+        total_row,
+        measure::wrapped_lines(&line, widths.sum(0..4)),
+    )?;
+    ws.merge_range(total_row, 0, total_row, 3, &line, &st.total_text)?;
     ws.write_number_with_format(total_row, 4, read as f64, &st.total_number)?;
-    print_setup(ws, Some(0), true)
+    print::table(
+        ws,
+        widths.points(0..FILE_HEADERS.len()),
+        MIN_POINTS,
+        Some(0),
+    )?;
+    Ok(())
 }

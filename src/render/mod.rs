@@ -8,7 +8,8 @@
 //!   `summary` and `intake` for its smaller sheets),
 //! - [`write_feedback`] → `フィードバック/<職種>.xlsx` (`feedback`).
 //!
-//! Shared: `style` (font, formats, widths, print setup, the cell limit),
+//! Shared: `style` (font, formats, widths, the cell limit), `print` (paper,
+//! scale, page breaks: every sheet legible on A4), `order` (date order),
 //! `names` (sheet and file names made valid), `save` (atomic writes).
 //! Each workbook is saved to a temporary file beside its destination and
 //! renamed over it only when complete; [`write_all`] builds all of them
@@ -18,10 +19,13 @@ mod classified;
 mod feedback;
 mod history;
 mod intake;
+pub(crate) mod measure;
 mod names;
+mod order;
+pub(crate) mod print;
 mod ranking;
 mod save;
-mod style;
+pub(crate) mod style;
 mod summary;
 
 #[cfg(test)]

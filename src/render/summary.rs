@@ -6,8 +6,15 @@
 
 use rust_xlsxwriter::{Worksheet, XlsxError};
 
-use super::style::{print_setup, write_header, write_record, Cell, Styles, Widths};
+use super::measure::{self, Widths};
+use super::print::{self, MIN_POINTS};
+use super::style::{write_header, write_note, write_record, Cell, Styles};
 use super::Context;
+
+/// Width of a profession's column in `集計`: its counts are short, and a
+/// long name wraps in the header over a few lines instead of widening the
+/// table (12 professions print at 8 pt on A4 landscape; more on A3).
+const PROFESSION_WIDTH: usize = 10;
 
 /// `集計`: a row per category (every category, even with no remark), a
 /// column per profession, totals; then the distinct remark counts, which
@@ -17,19 +24,31 @@ pub(crate) fn cross_table(ws: &mut Worksheet, st: &Styles, ctx: &Context) -> Res
     let mut headers: Vec<&str> = vec!["カテゴリ"];
     headers.extend(cross.professions.iter().map(String::as_str));
     headers.push("合計");
-    let mut caps = vec![30; 1];
-    caps.extend(std::iter::repeat_n(14, headers.len() - 1));
-    let mut widths = Widths::new(&headers, &caps);
+    // No autofilter here: the header needs no room for its button.
+    let mut caps = vec![24; 1];
+    caps.extend(std::iter::repeat_n(PROFESSION_WIDTH, headers.len() - 1));
+    let mut widths = Widths::new(&[""; 1].repeat(headers.len()), &caps);
     for c in &cross.categories {
         widths.feed(0, c);
     }
     widths.feed(0, "意見数（重複なし）");
+    for (col, h) in headers.iter().enumerate() {
+        widths.feed(col, h);
+    }
     widths.apply(ws)?;
+    let header_lines = headers
+        .iter()
+        .enumerate()
+        .map(|(col, h)| measure::wrapped_lines(h, widths.width(col)))
+        .max()
+        .unwrap_or(1);
+    measure::set_row_lines(ws, 0, header_lines)?;
     write_header(ws, st, 0, &headers)?;
 
     let last_col = headers.len() as u16 - 1;
     let mut row = 1;
     for (i, category) in cross.categories.iter().enumerate() {
+        measure::set_row_lines(ws, row, measure::wrapped_lines(category, widths.width(0)))?;
         ws.write_string_with_format(row, 0, category, &st.text)?;
         for (p, n) in cross.counts.get(i).into_iter().flatten().enumerate() {
             ws.write_number(row, 1 + p as u16, *n as f64)?;
@@ -59,12 +78,12 @@ pub(crate) fn cross_table(ws: &mut Worksheet, st: &Styles, ctx: &Context) -> Res
         "1つの意見が2つ以上のカテゴリに入るときは、それぞれのカテゴリで数えます（手引き「その項目ごとに記載し、それぞれカウントする」）。",
         "そのため「合計（延べ）」は意見の数より多くなることがあります。意見の数は「意見数（重複なし）」の行を見てください。",
     ];
+    let all = widths.sum(0..headers.len());
     for (i, note) in notes.iter().enumerate() {
-        ws.write_string_with_format(row + 1 + i as u32, 0, *note, &st.plain)?;
+        write_note(ws, st, row + 1 + i as u32, last_col, all, note)?;
     }
+    print::table(ws, widths.points(0..headers.len()), MIN_POINTS, Some(0))?;
     ws.set_freeze_panes(1, 1)?;
-    print_setup(ws, None, headers.len() > 8)?;
-    ws.set_repeat_rows(0, 0)?;
     Ok(())
 }
 
@@ -98,7 +117,7 @@ pub(crate) fn pairs(ws: &mut Worksheet, st: &Styles, ctx: &Context) -> Result<()
         .map(|p| [examples(&p.examples_a_to_b), examples(&p.examples_b_to_a)])
         .collect();
 
-    let mut widths = Widths::new(&PAIR_HEADERS, &[6, 16, 16, 10, 10, 6, 60, 60]);
+    let mut widths = Widths::new(&PAIR_HEADERS, &[7, 14, 14, 12, 12, 7, 40, 40]);
     for (p, ex) in ctx.agg.pairs.iter().zip(&rows) {
         widths.feed(1, &p.a);
         widths.feed(2, &p.b);
@@ -126,14 +145,19 @@ pub(crate) fn pairs(ws: &mut Worksheet, st: &Styles, ctx: &Context) -> Result<()
             Cell::Text(&ex[0]),
             Cell::Text(&ex[1]),
         ];
+        widths.fit_row(ws, row, &cells)?;
         row += write_record(ws, st, row, &cells, None)?;
     }
+    let all = widths.sum(0..PAIR_HEADERS.len());
+    let last_col = PAIR_HEADERS.len() as u16 - 1;
     if ctx.agg.pairs.is_empty() {
-        ws.write_string_with_format(
+        write_note(
+            ws,
+            st,
             row,
-            1,
+            last_col,
+            all,
             "（候補はありません。職種間の意見で、ほかの職種を挙げたものがありませんでした）",
-            &st.plain,
         )?;
         row += 1;
     }
@@ -143,7 +167,13 @@ pub(crate) fn pairs(ws: &mut Worksheet, st: &Styles, ctx: &Context) -> Result<()
         "相互: 両方向のうち少ない方の件数です。相互が 1 以上の組は、お互いにニーズがあるので、二次連携（意見交換会・合同研修会など）の候補です。",
     ];
     for (i, note) in notes.iter().enumerate() {
-        ws.write_string_with_format(row + 1 + i as u32, 0, *note, &st.plain)?;
+        write_note(ws, st, row + 1 + i as u32, last_col, all, note)?;
     }
-    print_setup(ws, Some(0), true)
+    print::table(
+        ws,
+        widths.points(0..PAIR_HEADERS.len()),
+        MIN_POINTS,
+        Some(0),
+    )?;
+    Ok(())
 }

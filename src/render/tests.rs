@@ -344,6 +344,17 @@ fn package_text(path: &Path) -> String {
     all
 }
 
+/// The row of a remark sheet (`一覧`, `カテゴリ行列` …) whose ID is `id`.
+fn by_id<'g>(grid: &'g [Vec<String>], id: &str) -> &'g [String] {
+    grid.iter()
+        .find(|r| r[0] == id)
+        .unwrap_or_else(|| panic!("no row {id}"))
+}
+
+/// The remarks of [`two_professions`] as its remark sheets list them: by
+/// meeting date (4/1, 6/1, then the undated one), as read within one.
+const TWO_PROFESSIONS_ORDER: [usize; 7] = [0, 2, 3, 1, 4, 5, 6];
+
 fn column(grid: &[Vec<String>], header_row: usize, name: &str) -> usize {
     grid[header_row]
         .iter()
@@ -380,14 +391,15 @@ fn classified_has_exact_headers_and_one_row_per_remark() {
     assert_eq!(grid[0], strings(&CLASSIFIED_COLUMNS));
     assert_eq!(grid[0][..18], strings(&CLASSIFIED_HEADERS)[..]);
     assert_eq!(grid.len(), 1 + fx.batch.remarks.len());
-    for (i, r) in fx.batch.remarks.iter().enumerate() {
-        let row = &grid[1 + i];
-        assert_eq!(row[0], r.id);
+    for (row, &i) in grid[1..].iter().zip(&TWO_PROFESSIONS_ORDER) {
+        let r = &fx.batch.remarks[i];
+        assert_eq!(row[0], r.id, "in meeting date order");
         assert_eq!(row[5], r.original);
         assert_eq!(row[14], r.source.display());
     }
     // Joined labels, 連携の場, dates, the duplicate group and 再掲.
-    let info = &grid[3];
+    let ids: Vec<&str> = fx.batch.remarks.iter().map(|r| r.id.as_str()).collect();
+    let info = by_id(&grid, ids[2]);
     assert_eq!(info[1], "薬剤師 第1回 (2022-04-01)");
     assert_eq!(info[2], "2022-04-01");
     assert_eq!(info[4], "山田");
@@ -397,7 +409,11 @@ fn classified_has_exact_headers_and_one_row_per_remark() {
     assert_eq!(info[11], "看護師");
     assert_eq!(info[13], "情報共有ツール");
     assert_eq!(info[14], "薬剤師会/第1回.xlsx!Sheet1!7");
-    assert_eq!(grid[1][12], grid[2][12], "same opinion, same group");
+    assert_eq!(
+        by_id(&grid, ids[0])[12],
+        by_id(&grid, ids[1])[12],
+        "same opinion, same group"
+    );
     assert_eq!(grid[7][2], "", "a meeting without date");
 
     // Location sheets: the compact columns, their remarks only.
@@ -416,12 +432,10 @@ fn classified_has_exact_headers_and_one_row_per_remark() {
             ])
         );
         let ids: Vec<&str> = g[1..].iter().map(|r| r[0].as_str()).collect();
-        let want: Vec<&str> = fx
-            .labels
+        let want: Vec<&str> = TWO_PROFESSIONS_ORDER
             .iter()
-            .enumerate()
-            .filter(|(_, l)| l.location == loc)
-            .map(|(i, _)| fx.batch.remarks[i].id.as_str())
+            .filter(|&&i| fx.labels[i].location == loc)
+            .map(|&i| fx.batch.remarks[i].id.as_str())
             .collect();
         assert_eq!(ids, want, "{sheet}");
     }
@@ -431,14 +445,15 @@ fn classified_has_exact_headers_and_one_row_per_remark() {
 fn a_remark_over_the_cell_limit_continues_on_the_next_row() {
     let mut fx = two_professions();
     let long = format!("{}\n{}", "長".repeat(20_000), "い".repeat(40_000));
-    fx.batch.remarks[1].original = long.clone();
+    fx.batch.remarks[2].original = long.clone();
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(CLASSIFIED_FILE);
     write_classified(&fx.ctx(false), &path).unwrap();
     let grid = read_sheet(&path, "一覧");
-    // Remark 1 takes rows 2..=4: the first line, then the second line cut in two.
+    // Remark 2 (the second row) takes rows 2..=4: the first line, then the
+    // second line cut in two.
     assert_eq!(grid.len(), 1 + fx.batch.remarks.len() + 2);
-    let id = &fx.batch.remarks[1].id;
+    let id = &fx.batch.remarks[2].id;
     assert_eq!([&grid[2][0], &grid[3][0], &grid[4][0]], [id, id, id]);
     assert_eq!(grid[2][5], "長".repeat(20_000));
     assert!(grid[4][5].starts_with(style::CONTINUED));
@@ -450,7 +465,7 @@ fn a_remark_over_the_cell_limit_continues_on_the_next_row() {
         grid[4][5].replace(style::CONTINUED, "")
     );
     assert_eq!(rebuilt, long);
-    assert_eq!(grid[5][0], fx.batch.remarks[2].id);
+    assert_eq!(grid[5][0], fx.batch.remarks[3].id);
 }
 
 #[test]
@@ -460,8 +475,9 @@ fn formula_like_remarks_stay_text() {
     let path = dir.path().join(CLASSIFIED_FILE);
     write_classified(&fx.ctx(false), &path).unwrap();
     let grid = read_sheet(&path, "一覧");
-    assert_eq!(grid[4][5], "=SUM(A1)");
-    assert_eq!(grid[5][5], "+81 と -1 と @mention");
+    let ids: Vec<&str> = fx.batch.remarks.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(by_id(&grid, ids[3])[5], "=SUM(A1)");
+    assert_eq!(by_id(&grid, ids[4])[5], "+81 と -1 と @mention");
     let mut wb: Xlsx<_> = open_workbook(&path).unwrap();
     let formulas = wb.worksheet_formula("一覧").unwrap();
     assert!(
@@ -488,10 +504,10 @@ fn corrections_are_written_back_with_dropdowns() {
     write_classified(&fx.ctx(false), &path).unwrap();
     let grid = read_sheet(&path, "一覧");
     assert_eq!(
-        grid[3][15..18],
+        by_id(&grid, &fx.batch.remarks[2].id)[15..18],
         strings(&["情報共有ツール、その他", "アイデア", "地域全体"])
     );
-    assert_eq!(grid[1][15], "");
+    assert_eq!(by_id(&grid, &fx.batch.remarks[0].id)[15], "");
 
     let xml = package_text(&path);
     assert!(
@@ -567,9 +583,10 @@ fn summary_sheets_copy_the_aggregate() {
         strings(&["ID", "職種", "意見(正規化)", "多職種連携"])
     );
     let info = column(&matrix, 0, "情報共有ツール");
-    assert_eq!(matrix[3][3], "1");
-    assert_eq!(matrix[3][info], "1");
-    assert_eq!(matrix[1][info], "0");
+    let third = by_id(&matrix, &fx.batch.remarks[2].id);
+    assert_eq!(third[3], "1");
+    assert_eq!(third[info], "1");
+    assert_eq!(by_id(&matrix, &fx.batch.remarks[0].id)[info], "0");
 
     let meetings = read_sheet(&path, "会議一覧");
     assert_eq!(meetings.len(), 4);
@@ -682,7 +699,7 @@ fn ranking_follows_the_manual_layout() {
 }
 
 #[test]
-fn a_bullet_list_over_the_cell_limit_continues_on_the_next_rows() {
+fn a_long_bullet_list_continues_on_the_next_rows_and_pages() {
     let mut batch = Batch {
         meetings: vec![meeting(0, "薬剤師", "a.xlsx", "Sheet1", 1, None)],
         ..Batch::default()
@@ -712,16 +729,17 @@ fn a_bullet_list_over_the_cell_limit_continues_on_the_next_rows() {
 
     let rows = ranking_rows(&read_sheet(&path, "全体"));
     assert!(rows.len() >= 2, "continued on a second row");
-    assert_eq!(rows[0][..4], strings(&["1", "多職種連携", "1000", "課題"]));
+    let shown = strings(&["1", "多職種連携", "1000", "課題"]);
+    assert_eq!(rows[0][..4], shown);
+    // Merged with the row above, or shown again where a page starts.
+    let again = rows[1..].iter().filter(|r| r[..4] == shown).count();
+    assert!(again > 0, "1,000 bullets run over several pages");
     for r in &rows[1..] {
-        assert_eq!(
-            r[..4],
-            strings(&["", "", "", ""]),
-            "merged with the first row"
-        );
+        assert!(r[..4] == shown || r[..4] == strings(&["", "", "", ""]));
     }
     for r in &rows {
         assert!(style::utf16_len(&r[4]) <= style::CELL_LIMIT);
+        assert!(r[4].lines().count() <= super::ranking::MAX_CELL_LINES);
     }
     let joined: Vec<&str> = rows.iter().map(|r| r[4].as_str()).collect();
     let want: Vec<String> = texts.iter().map(|t| format!("・{t}")).collect();

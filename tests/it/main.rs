@@ -9,6 +9,7 @@ mod hostile;
 mod learning;
 mod ledger;
 mod panics;
+mod printing;
 mod regressions;
 mod rules_cli;
 mod run;

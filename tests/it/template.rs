@@ -78,3 +78,26 @@ fn filled_list_form_reads_as_a_meeting() {
     assert_eq!(s["remarks"][2]["source"], "filled.xlsx!記入用紙!D7");
     assert_eq!(s["remarks"][1]["speaker"], "B");
 }
+
+/// A form staff already filled in is never replaced: the new blank form is
+/// written beside it as `… (2).xlsx`, and the run says so.
+#[test]
+fn template_never_overwrites_an_existing_form() {
+    let dir = tempfile::tempdir().unwrap();
+    let filled = dir.path().join(LIST_FORM);
+    std::fs::write(&filled, b"filled in by staff").unwrap();
+    let out = renkei()
+        .arg("template")
+        .arg("-o")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(std::fs::read(&filled).unwrap(), b"filled in by staff");
+    let stem = LIST_FORM.trim_end_matches(".xlsx");
+    let beside = dir.path().join(format!("{stem} (2).xlsx"));
+    assert!(beside.is_file(), "{}", beside.display());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains(&format!("{stem} (2).xlsx")), "{stdout}");
+    assert!(dir.path().join(CLASSIFIED_FORM).is_file());
+}
