@@ -698,6 +698,38 @@ fn ranking_follows_the_manual_layout() {
     assert!(xml.contains("游ゴシック"));
 }
 
+/// A ranking of more pages than Excel allows manual page breaks (1,023)
+/// is still written, with every remark.
+#[test]
+fn a_ranking_of_over_a_thousand_pages_is_written() {
+    let mut batch = Batch {
+        meetings: vec![meeting(0, "薬剤師", "a.xlsx", "Sheet1", 1, None)],
+        ..Batch::default()
+    };
+    let n = 9000;
+    let texts: Vec<String> = (0..n)
+        .map(|i| format!("{i:05}{}", ["か", "き", "く", "け"][i % 4].repeat(160)))
+        .collect();
+    batch.remarks = texts
+        .iter()
+        .enumerate()
+        .map(|(i, t)| remark(&batch, i, 0, t, None))
+        .collect();
+    let labels = vec![labels(&["看取り"], Kind::Issue, Location::WithinProfession, &[]); n];
+    let fx = Fixture::with_threshold(batch, labels, 0.0);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(RANKING_FILE);
+    write_ranking(&fx.ctx(false), &path).unwrap();
+    let sheet = package_text(&path);
+    assert!(
+        sheet.matches("<brk ").count() >= 1023,
+        "over a thousand pages"
+    );
+    let rows = ranking_rows(&read_sheet(&path, "全体"));
+    let bullets: usize = rows.iter().map(|r| r[4].lines().count()).sum();
+    assert_eq!(bullets, n);
+}
+
 #[test]
 fn a_long_bullet_list_continues_on_the_next_rows_and_pages() {
     let mut batch = Batch {

@@ -248,7 +248,9 @@ pub(crate) fn ranking_sheet(
     }
     debug_assert_eq!(row, end);
     style::end_table(ws, st, end)?;
-    ws.set_page_breaks(&breaks)?;
+    // Excel allows 1,023 manual page breaks a sheet; past them (a ranking
+    // of over a thousand pages) the program breaks the pages itself.
+    ws.set_page_breaks(&breaks[..breaks.len().min(MAX_PAGE_BREAKS)])?;
     let last_row = match &chart {
         Some(c) => chart_row + c.rows() - 1,
         None => end - 1,
@@ -260,6 +262,9 @@ pub(crate) fn ranking_sheet(
         None => Ok(()),
     }
 }
+
+/// The most manual page breaks Excel accepts on one sheet.
+const MAX_PAGE_BREAKS: usize = 1023;
 
 /// Title, 期間, 会議, 意見 and 見方, above the table.
 fn title_block(
