@@ -188,6 +188,8 @@ pub(crate) fn ranking_sheet(
             }
         })
         .collect();
+    // The cells hold the text now; a 全体 sheet's bullets are megabytes.
+    drop(bullets);
     for (col, w) in widths.iter().enumerate() {
         ws.set_column_width(col as u16, *w as f64)?;
     }
