@@ -698,28 +698,35 @@ fn ranking_follows_the_manual_layout() {
     assert!(xml.contains("游ゴシック"));
 }
 
-/// A ranking of more pages than Excel allows manual page breaks (1,023)
-/// is still written, with every remark.
-#[test]
-fn a_ranking_of_over_a_thousand_pages_is_written() {
+/// The ranking workbook of one 薬剤師 meeting whose remarks are `texts`,
+/// every one a 課題 of `category` (none grouped with another).
+fn ranking_of(texts: &[String], category: &str) -> (tempfile::TempDir, PathBuf) {
     let mut batch = Batch {
         meetings: vec![meeting(0, "薬剤師", "a.xlsx", "Sheet1", 1, None)],
         ..Batch::default()
     };
-    let n = 9000;
-    let texts: Vec<String> = (0..n)
-        .map(|i| format!("{i:05}{}", ["か", "き", "く", "け"][i % 4].repeat(160)))
-        .collect();
     batch.remarks = texts
         .iter()
         .enumerate()
         .map(|(i, t)| remark(&batch, i, 0, t, None))
         .collect();
-    let labels = vec![labels(&["看取り"], Kind::Issue, Location::WithinProfession, &[]); n];
-    let fx = Fixture::with_threshold(batch, labels, 0.0);
+    let one = labels(&[category], Kind::Issue, Location::WithinProfession, &[]);
+    let fx = Fixture::with_threshold(batch, vec![one; texts.len()], 0.0);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(RANKING_FILE);
     write_ranking(&fx.ctx(false), &path).unwrap();
+    (dir, path)
+}
+
+/// A ranking of more pages than Excel allows manual page breaks (1,023)
+/// is still written, with every remark.
+#[test]
+fn a_ranking_of_over_a_thousand_pages_is_written() {
+    let n = 9000;
+    let texts: Vec<String> = (0..n)
+        .map(|i| format!("{i:05}{}", ["か", "き", "く", "け"][i % 4].repeat(160)))
+        .collect();
+    let (_dir, path) = ranking_of(&texts, "看取り");
     let sheet = package_text(&path);
     assert!(
         sheet.matches("<brk ").count() >= 1023,
@@ -732,32 +739,11 @@ fn a_ranking_of_over_a_thousand_pages_is_written() {
 
 #[test]
 fn a_long_bullet_list_continues_on_the_next_rows_and_pages() {
-    let mut batch = Batch {
-        meetings: vec![meeting(0, "薬剤師", "a.xlsx", "Sheet1", 1, None)],
-        ..Batch::default()
-    };
     // 1,000 different remarks of 40 characters: a 41,000-character list.
     let texts: Vec<String> = (0..1000)
         .map(|i| format!("{i:04}{}", ["あ", "い", "う", "え"][i % 4].repeat(36)))
         .collect();
-    batch.remarks = texts
-        .iter()
-        .enumerate()
-        .map(|(i, t)| remark(&batch, i, 0, t, None))
-        .collect();
-    let labels = vec![
-        labels(
-            &["多職種連携"],
-            Kind::Issue,
-            Location::WithinProfession,
-            &[]
-        );
-        1000
-    ];
-    let fx = Fixture::with_threshold(batch, labels, 0.0);
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join(RANKING_FILE);
-    write_ranking(&fx.ctx(false), &path).unwrap();
+    let (_dir, path) = ranking_of(&texts, "多職種連携");
 
     let rows = ranking_rows(&read_sheet(&path, "全体"));
     assert!(rows.len() >= 2, "continued on a second row");
