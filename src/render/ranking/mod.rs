@@ -35,7 +35,7 @@ use super::names::SheetNames;
 use super::print::{self, Page, Pages, Scale};
 use super::style::{self, write_header, Styles};
 use super::Context;
-use crate::aggregate::{RankedCategory, Ranking};
+use crate::aggregate::{Listing, RankedCategory, Ranking};
 use crate::model::Batch;
 #[cfg(test)]
 pub(crate) use cells::MAX_CELL_LINES;
@@ -76,16 +76,39 @@ pub(crate) fn workbook(ctx: &Context) -> Result<Workbook, XlsxError> {
     Ok(wb)
 }
 
-/// One kind's rows of a category: 課題/アイデア and its 意見 cells.
-struct KindRows {
+/// One kind's rows of a category: 課題/アイデア, its listings and the lines
+/// of each 意見 cell they pack into. The text is packed again when the rows
+/// are written, so a sheet never holds all of its text at once (a 全体
+/// sheet's is tens of megabytes).
+struct KindRows<'r> {
     kind: &'static str,
-    cells: Vec<TextCell>,
+    listings: &'r [Listing],
+    lines: Vec<usize>,
+}
+
+impl KindRows<'_> {
+    /// The 意見 cells, in a column `width` wide (one empty cell when there
+    /// are no listings).
+    fn cells(&self, batch: &Batch, width: usize) -> Vec<TextCell> {
+        if self.listings.is_empty() {
+            return vec![TextCell {
+                text: String::new(),
+                lines: 1,
+            }];
+        }
+        let bullets: Vec<Bullet> = self
+            .listings
+            .iter()
+            .map(|l| cells::bullet(batch, l))
+            .collect();
+        cells::pack(&bullets, width)
+    }
 }
 
 /// The rows of one category.
 struct Block<'r> {
     cat: &'r RankedCategory,
-    kinds: Vec<KindRows>,
+    kinds: Vec<KindRows<'r>>,
     /// Lines every row of the block has at least: the category's name,
     /// which a row continued on a new page shows alone.
     min_lines: usize,
@@ -95,8 +118,8 @@ impl Block<'_> {
     fn lines(&self) -> impl Iterator<Item = usize> + '_ {
         self.kinds
             .iter()
-            .flat_map(|k| &k.cells)
-            .map(|c| c.lines.max(self.min_lines))
+            .flat_map(|k| &k.lines)
+            .map(|&l| l.max(self.min_lines))
     }
 
     fn heights(&self) -> Vec<f64> {
@@ -138,21 +161,11 @@ pub(crate) fn ranking_sheet(
     ranking: &Ranking,
 ) -> Result<(), XlsxError> {
     // Measure: the bullets give the column widths, the widths the cells.
-    let bullets: Vec<[Vec<Bullet>; 2]> = ranking
-        .categories
-        .iter()
-        .map(|cat| {
-            let of = |ls: &[crate::aggregate::Listing]| {
-                ls.iter().map(|l| cells::bullet(batch, l)).collect()
-            };
-            [of(&cat.issues), of(&cat.ideas)]
-        })
-        .collect();
     let mut widths = [6usize, NAME_WIDTH.0, 6, 14, OPINION_WIDTH.0];
-    for (cat, kinds) in ranking.categories.iter().zip(&bullets) {
+    for cat in &ranking.categories {
         widths[1] = widths[1].max(measure::display_width(&cat.name) + 2);
-        for b in kinds.iter().flatten() {
-            widths[4] = widths[4].max(b.width() + 2);
+        for l in cat.issues.iter().chain(&cat.ideas) {
+            widths[4] = widths[4].max(cells::bullet(batch, l).width() + 2);
         }
     }
     widths[1] = widths[1].min(NAME_WIDTH.1);
@@ -160,25 +173,30 @@ pub(crate) fn ranking_sheet(
     let blocks: Vec<Block> = ranking
         .categories
         .iter()
-        .zip(&bullets)
-        .map(|(cat, [issues, ideas])| {
+        .map(|cat| {
             let mut kinds = Vec::with_capacity(2);
-            for (kind, list) in [("課題", issues), ("アイデア", ideas)] {
-                if !list.is_empty() {
-                    kinds.push(KindRows {
+            for (kind, listings) in [("課題", &cat.issues[..]), ("アイデア", &cat.ideas[..])]
+            {
+                if !listings.is_empty() {
+                    let mut rows = KindRows {
                         kind,
-                        cells: cells::pack(list, widths[4]),
-                    });
+                        listings,
+                        lines: Vec::new(),
+                    };
+                    rows.lines = rows
+                        .cells(batch, widths[4])
+                        .iter()
+                        .map(|c| c.lines)
+                        .collect();
+                    kinds.push(rows);
                 }
             }
             if kinds.is_empty() {
                 // A count without listings cannot come from aggregation; show the row anyway.
                 kinds.push(KindRows {
                     kind: "",
-                    cells: vec![TextCell {
-                        text: String::new(),
-                        lines: 1,
-                    }],
+                    listings: &[],
+                    lines: vec![1],
                 });
             }
             Block {
@@ -188,8 +206,6 @@ pub(crate) fn ranking_sheet(
             }
         })
         .collect();
-    // The cells hold the text now; a 全体 sheet's bullets are megabytes.
-    drop(bullets);
     for (col, w) in widths.iter().enumerate() {
         ws.set_column_width(col as u16, *w as f64)?;
     }
@@ -232,14 +248,22 @@ pub(crate) fn ranking_sheet(
     ws.write_string_with_format(HEADER_ROW, DATA_COL + 1, "件数", &st.header)?;
     let mut row = HEADER_ROW + 1;
     for block in &blocks {
-        row = write_block(ws, st, block, row, &breaks, |ws, row| {
-            // The chart's data: one category a row from the header on.
-            if let Some(cat) = ranking.categories.get((row - HEADER_ROW - 1) as usize) {
-                ws.write_string_with_format(row, DATA_COL, &cat.name, &st.plain)?;
-                ws.write_number_with_format(row, DATA_COL + 1, cat.count as f64, &st.plain)?;
-            }
-            Ok(())
-        })?;
+        row = write_block(
+            ws,
+            st,
+            (batch, widths[4]),
+            block,
+            row,
+            &breaks,
+            |ws, row| {
+                // The chart's data: one category a row from the header on.
+                if let Some(cat) = ranking.categories.get((row - HEADER_ROW - 1) as usize) {
+                    ws.write_string_with_format(row, DATA_COL, &cat.name, &st.plain)?;
+                    ws.write_number_with_format(row, DATA_COL + 1, cat.count as f64, &st.plain)?;
+                }
+                Ok(())
+            },
+        )?;
     }
     if blocks.is_empty() {
         for col in 0..4 {
@@ -300,10 +324,12 @@ fn title_block(
 /// Writes one category's rows from `row` on; returns the row after them.
 /// 順位, カテゴリ and 件数 are merged over the rows on one page and shown
 /// again on the next page's first row; 課題/アイデア likewise per kind.
-/// `beside` writes what goes right of the table on each row.
+/// `beside` writes what goes right of the table on each row. The batch and
+/// the 意見 column's width are there to pack the cells again.
 fn write_block(
     ws: &mut Worksheet,
     st: &Styles,
+    (batch, width): (&Batch, usize),
     block: &Block,
     row: u32,
     breaks: &[u32],
@@ -322,13 +348,15 @@ fn write_block(
     let mut r = row;
     let mut lines = block.lines();
     for kind in &block.kinds {
+        let cells = kind.cells(batch, width);
+        debug_assert_eq!(cells.len(), kind.lines.len());
         let kind_start = r;
-        let kind_end = r + kind.cells.len() as u32;
-        for (j, cell) in kind.cells.iter().enumerate() {
+        let kind_end = r + cells.len() as u32;
+        for (j, cell) in cells.iter().enumerate() {
             let starts_page = breaks.binary_search(&r).is_ok();
             // Rows of one kind on one page read as one cell.
             let open_top = j > 0 && !starts_page;
-            let open_bottom = j + 1 < kind.cells.len() && breaks.binary_search(&(r + 1)).is_err();
+            let open_bottom = j + 1 < cells.len() && breaks.binary_search(&(r + 1)).is_err();
             measure::set_row_lines(ws, r, lines.next().unwrap_or(1))?;
             if r == row || starts_page {
                 let last = piece_end(r, block_end) - 1;
