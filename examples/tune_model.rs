@@ -5,7 +5,7 @@
 //! `[model]` are swept over those predictions.
 //!
 //!   cargo run --release --example tune_model [K=5] [--sweep | --parties |
-//!       --curve | --curve-test | --max-n=N | --nb=X]
+//!       --curve | --curve-test | --per-category | --max-n=N | --nb=X]
 
 use renkei::classify::{classify_with_sources, Input};
 use renkei::learn::combine::Classifier;
@@ -112,6 +112,85 @@ fn main() {
                 );
             }
         }
+        return;
+    }
+    if args.iter().any(|a| a == "--per-category") {
+        // Per-category add thresholds, chosen on the other folds' rows and
+        // scored on the held-out fold (nested), against one threshold.
+        let rows = cv(&rules, &set, k, &TrainSettings::default(), 1.0);
+        let low = ModelSettings {
+            category_add: 0.2,
+            ..base
+        };
+        let c = Classifier::rules_only(&rules).with_settings(low);
+        let full: Vec<(Labels, renkei::model::Sources)> = rows
+            .iter()
+            .map(|r| {
+                let input = Input::new(&r.text, &r.profession);
+                let (mut l, mut so) = (r.labels.clone(), r.sources.clone());
+                c.combine(&input, &r.prediction, &mut l, &mut so);
+                (l, so)
+            })
+            .collect();
+        let names: Vec<String> = rules.categories().iter().map(|c| c.name.clone()).collect();
+        let grid = [0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7];
+        // Labels with category c's added-by-model kept only at >= t[c].
+        let apply = |i: usize, t: &[f32]| -> Labels {
+            let (l, so) = &full[i];
+            let ruled = so
+                .categories
+                .iter()
+                .any(|x| matches!(x, renkei::model::Source::Rule(_)));
+            let mut out = l.clone();
+            if ruled {
+                out.categories = l
+                    .categories
+                    .iter()
+                    .zip(&so.categories)
+                    .filter(|(c, src)| match src {
+                        renkei::model::Source::Model(q) => {
+                            let j = names.iter().position(|n| n == *c);
+                            j.is_none_or(|j| *q >= t[j])
+                        }
+                        _ => true,
+                    })
+                    .map(|(c, _)| c.clone())
+                    .collect();
+            }
+            out
+        };
+        let mut nested: Vec<Option<Labels>> = vec![None; rows.len()];
+        for fold in 0..k {
+            let train: Vec<usize> = (0..rows.len()).filter(|i| i % k != fold).collect();
+            let sub: Vec<Labeled> = train.iter().map(|&i| set[i].clone()).collect();
+            let mut t = vec![0.4f32; names.len()];
+            for j in 0..names.len() {
+                let mut best = (f64::MIN, 0.4f32);
+                for &g in &grid {
+                    t[j] = g;
+                    let pred: Vec<Labels> = train.iter().map(|&i| apply(i, &t)).collect();
+                    let r = score(&rules, &sub, &pred);
+                    if r.categories.micro.f1 > best.0 {
+                        best = (r.categories.micro.f1, g);
+                    }
+                }
+                t[j] = best.1;
+            }
+            println!("fold {fold}: {:?}", t);
+            for i in (0..rows.len()).filter(|i| i % k == fold) {
+                nested[i] = Some(apply(i, &t));
+            }
+        }
+        let nested: Vec<Labels> = nested.into_iter().map(Option::unwrap).collect();
+        let r = score(&rules, &set, &nested);
+        let one = score(&rules, &set, &combined(&rules, &rows, base));
+        println!(
+            "per-category (nested) cat micro {:.3} macro {:.3} | one threshold {:.3} {:.3}",
+            r.categories.micro.f1,
+            r.categories.macro_f1,
+            one.categories.micro.f1,
+            one.categories.macro_f1
+        );
         return;
     }
     if args.iter().any(|a| a == "--curve-test") {
