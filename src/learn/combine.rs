@@ -84,11 +84,22 @@ impl<'r> Classifier<'r> {
 
     /// Classifies one remark: the rules, then the model's confident labels.
     pub fn classify(&self, input: &Input<'_>) -> (Labels, Sources) {
-        let (mut labels, mut sources) = classify_with_sources(self.rules, input);
-        if let Some(p) = self.predict(input) {
-            self.combine(input, &p, &mut labels, &mut sources);
-        }
+        let (mut labels, mut sources) = self.rule_labels(input);
+        self.refine(input, &mut labels, &mut sources);
         (labels, sources)
+    }
+
+    /// The first step of [`Classifier::classify`]: the rules' labels.
+    pub fn rule_labels(&self, input: &Input<'_>) -> (Labels, Sources) {
+        classify_with_sources(self.rules, input)
+    }
+
+    /// The second step of [`Classifier::classify`]: the model's confident
+    /// labels put into the rules'.
+    pub fn refine(&self, input: &Input<'_>, labels: &mut Labels, sources: &mut Sources) {
+        if let Some(p) = self.predict(input) {
+            self.combine(input, &p, labels, sources);
+        }
     }
 
     /// The model alone: categories at 0.5 or more (else its best one when
