@@ -456,7 +456,7 @@ fn progress_bar(args: &RunArgs, files: impl FnOnce() -> usize) -> ProgressBar {
 /// Every remark classified: the rules, then the model's confident labels.
 /// In two passes over the remarks, not remark by remark: each pass keeps its
 /// own tables (the rules' automata, the model's weights) in the processor's
-/// cache, which a third faster on the benchmark.
+/// cache (classification about 6 % faster on the benchmark).
 pub fn classify_all(classifier: &Classifier, batch: &Batch) -> (Vec<Labels>, Vec<Sources>) {
     fn input<'a>(batch: &'a Batch, r: &'a crate::model::Remark) -> Input<'a> {
         Input {
