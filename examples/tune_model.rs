@@ -12,7 +12,7 @@ use renkei::learn::combine::Classifier;
 use renkei::learn::examples::{from_labeled, Origin};
 use renkei::learn::logistic::Params;
 use renkei::learn::{Prediction, TrainSettings};
-use renkei::model::{Labels, Sources};
+use renkei::model::{Labels, Source, Sources};
 use renkei::normalize::normalize;
 use renkei::rules::eval::{parse_labeled, score, Labeled};
 use renkei::rules::{ModelSettings, Rules};
@@ -55,13 +55,21 @@ fn cv(rules: &Rules, set: &[Labeled], k: usize, ts: &TrainSettings, fraction: f6
 }
 
 fn combined(rules: &Rules, rows: &[Row], s: ModelSettings) -> Vec<Labels> {
+    combined_with_sources(rules, rows, s)
+        .into_iter()
+        .map(|(l, _)| l)
+        .collect()
+}
+
+/// The combination's labels and where each came from.
+fn combined_with_sources(rules: &Rules, rows: &[Row], s: ModelSettings) -> Vec<(Labels, Sources)> {
     let c = Classifier::rules_only(rules).with_settings(s);
     rows.iter()
         .map(|r| {
             let input = Input::new(&r.text, &r.profession);
             let (mut l, mut so) = (r.labels.clone(), r.sources.clone());
             c.combine(&input, &r.prediction, &mut l, &mut so);
-            l
+            (l, so)
         })
         .collect()
 }
@@ -122,25 +130,13 @@ fn main() {
             category_add: 0.2,
             ..base
         };
-        let c = Classifier::rules_only(&rules).with_settings(low);
-        let full: Vec<(Labels, renkei::model::Sources)> = rows
-            .iter()
-            .map(|r| {
-                let input = Input::new(&r.text, &r.profession);
-                let (mut l, mut so) = (r.labels.clone(), r.sources.clone());
-                c.combine(&input, &r.prediction, &mut l, &mut so);
-                (l, so)
-            })
-            .collect();
+        let full = combined_with_sources(&rules, &rows, low);
         let names: Vec<String> = rules.categories().iter().map(|c| c.name.clone()).collect();
         let grid = [0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7];
         // Labels with category c's added-by-model kept only at >= t[c].
         let apply = |i: usize, t: &[f32]| -> Labels {
             let (l, so) = &full[i];
-            let ruled = so
-                .categories
-                .iter()
-                .any(|x| matches!(x, renkei::model::Source::Rule(_)));
+            let ruled = so.categories.iter().any(|x| matches!(x, Source::Rule(_)));
             let mut out = l.clone();
             if ruled {
                 out.categories = l
@@ -148,7 +144,7 @@ fn main() {
                     .iter()
                     .zip(&so.categories)
                     .filter(|(c, src)| match src {
-                        renkei::model::Source::Model(q) => {
+                        Source::Model(q) => {
                             let j = names.iter().position(|n| n == *c);
                             j.is_none_or(|j| *q >= t[j])
                         }
