@@ -106,7 +106,7 @@ fn main() {
     let base = *rules.model_settings();
     if args.iter().any(|a| a == "--parties") {
         let rows = cv(&rules, &set, k, &TrainSettings::default(), 1.0);
-        for add in [0.5, 0.6, 0.7, 0.8, 0.9, 1.01] {
+        for add in [0.5, 0.6, 0.7, 0.8, 0.9, 1.0] {
             for drop in [0.0, 0.05, 0.1, 0.2, 0.3] {
                 let s = ModelSettings {
                     party_add: add,
@@ -120,6 +120,54 @@ fn main() {
                 );
             }
         }
+        // The speaker's own profession (one output for every speaker).
+        for (own_add, own_drop) in [
+            (1.0, 0.0),
+            (0.5, 0.5),
+            (0.6, 0.4),
+            (0.7, 0.3),
+            (0.8, 0.2),
+            (0.9, 0.1),
+            (0.8, 0.0),
+            (1.0, 0.2),
+        ] {
+            let s = ModelSettings {
+                own_add,
+                own_drop,
+                ..base
+            };
+            let r = score(&rules, &set, &combined(&rules, &rows, s));
+            println!(
+                "own add {own_add} drop {own_drop} | related F1 {:.4} P {:.3} R {:.3}",
+                r.related.f1, r.related.precision, r.related.recall
+            );
+        }
+        return;
+    }
+    if let Some(path) = args.iter().find_map(|a| a.strip_prefix("--dump=")) {
+        // Out-of-fold predictions, the rules' labels and the gold labels of
+        // every training remark, as JSON Lines, for trying combinations
+        // outside the program (still the training part only).
+        let rows = cv(&rules, &set, k, &TrainSettings::default(), 1.0);
+        let shipped = combined(&rules, &rows, base);
+        let mut out = String::new();
+        for ((r, l), c) in rows.iter().zip(&set).zip(&shipped) {
+            let v = serde_json::json!({
+                "id": l.id, "profession": l.profession, "text": r.text,
+                "gold": {"cats": l.labels.categories, "kind": l.labels.kind.label(),
+                         "loc": l.labels.location.label(), "rel": l.labels.related},
+                "rules": {"cats": r.labels.categories, "kind": r.labels.kind.label(),
+                          "loc": r.labels.location.label(), "rel": r.labels.related,
+                          "ruled": r.sources.categories.iter().map(|s| matches!(s, Source::Rule(_))).collect::<Vec<_>>()},
+                "shipped": {"cats": c.categories, "kind": c.kind.label(), "loc": c.location.label(), "rel": c.related},
+                "p_cats": r.prediction.categories().map(|(c, q)| (c.to_string(), q)).collect::<std::collections::BTreeMap<_, _>>(),
+                "p_idea": r.prediction.idea, "p_loc": r.prediction.location, "p_own": r.prediction.own,
+                "p_rel": r.prediction.parties().map(|(c, q)| (c.to_string(), q)).collect::<std::collections::BTreeMap<_, _>>(),
+            });
+            out.push_str(&v.to_string());
+            out.push('\n');
+        }
+        std::fs::write(path, out).unwrap();
         return;
     }
     if args.iter().any(|a| a == "--per-category") {

@@ -376,6 +376,7 @@ fn run<T: Trace>(rules: &Rules, input: &Input<'_>, t: &mut T) -> (Labels, Source
         kind: kind_source,
         location: location_source,
         added_parties: Vec::new(),
+        dropped_parties: Vec::new(),
     };
     (labels, sources)
 }

@@ -404,4 +404,7 @@ pub struct Sources {
     /// The 関係職種 the learned model added to the dictionary's, with its
     /// probability; the others came from the dictionary and the 備考.
     pub added_parties: Vec<(String, f32)>,
+    /// The 関係職種 the dictionary found and the model took off, with its
+    /// probability (only the speaker's own profession: `own_drop`).
+    pub dropped_parties: Vec<(String, f32)>,
 }

@@ -193,12 +193,18 @@ impl<'r> Classifier<'r> {
                 sources.location = Source::Model(q);
             }
         }
-        self.combine_parties(p, labels, sources);
+        self.combine_parties(input, p, labels, sources);
     }
 
     /// 関係職種: the dictionary's, without those the model is confident
     /// against, with those it is confident of; in the dictionary's order.
-    fn combine_parties(&self, p: &Prediction, labels: &mut Labels, sources: &mut Sources) {
+    fn combine_parties(
+        &self,
+        input: &Input<'_>,
+        p: &Prediction,
+        labels: &mut Labels,
+        sources: &mut Sources,
+    ) {
         let s = &self.settings;
         let prob = |name: &str| {
             p.parties()
@@ -211,10 +217,26 @@ impl<'r> Classifier<'r> {
             .filter(|r| prob(r).is_none_or(|q| q >= s.party_drop))
             .cloned()
             .collect();
+        let own = input.profession;
         for (n, q) in p.parties() {
             if f64::from(q) >= s.party_add && !related.iter().any(|r| r == n) {
                 related.push(n.to_string());
                 sources.added_parties.push((n.to_string(), q));
+            }
+        }
+        // The speaker's own profession: decided by the one output that
+        // reads "about other members of it", whoever speaks.
+        if let Some(q) = p.own {
+            let listed = related.iter().any(|r| r == own);
+            if !listed
+                && f64::from(q) >= s.own_add
+                && self.rules.lexicon().party_index(own).is_some()
+            {
+                related.push(own.to_string());
+                sources.added_parties.push((own.to_string(), q));
+            } else if listed && f64::from(q) < s.own_drop {
+                related.retain(|r| r != own);
+                sources.dropped_parties.push((own.to_string(), q));
             }
         }
         let order = |name: &String| self.rules.lexicon().party_index(name).unwrap_or(usize::MAX);
@@ -250,6 +272,7 @@ mod tests {
             location: None,
             party_names: parties.iter().map(|(n, _)| n.to_string()).collect(),
             party_probabilities: parties.iter().map(|(_, p)| *p).collect(),
+            own: None,
         }
     }
 
@@ -268,7 +291,7 @@ mod tests {
             party_drop: 0.0,
             ..ModelSettings::default()
         });
-        c.combine_parties(&p, &mut labels, &mut sources);
+        c.combine_parties(&input, &p, &mut labels, &mut sources);
         assert_eq!(labels.related, ["医師", "看護師"]);
         assert_eq!(sources.added_parties, [("看護師".to_string(), 0.95)]);
 
@@ -279,7 +302,7 @@ mod tests {
             party_drop: 0.1,
             ..ModelSettings::default()
         });
-        c.combine_parties(&p, &mut labels, &mut sources);
+        c.combine_parties(&input, &p, &mut labels, &mut sources);
         assert_eq!(labels.related, ["看護師"]);
     }
 }

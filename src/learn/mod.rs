@@ -72,6 +72,8 @@ pub struct Prediction {
     party_names: Arc<[String]>,
     /// The probability of each of `party_names`.
     party_probabilities: Vec<f32>,
+    /// P(the speaker's own profession is a 関係職種), when learned.
+    pub own: Option<f32>,
 }
 
 impl Prediction {
@@ -163,6 +165,7 @@ impl Predictor {
             location: None,
             party_names: self.party_names.clone(),
             party_probabilities: Vec::with_capacity(self.party_names.len()),
+            own: None,
         };
         let mut loc = [0.0f32; 3];
         let mut has_location = false;
@@ -175,6 +178,7 @@ impl Predictor {
                     has_location = true;
                 }
                 Output::Party(_) => out.party_probabilities.push(q),
+                Output::Own => out.own = Some(q),
             }
         }
         if has_location {

@@ -74,6 +74,11 @@ pub enum Output {
     Location(u8),
     /// P(this party is a 関係職種).
     Party(String),
+    /// P(the speaker's own profession is a 関係職種): one output for every
+    /// profession, because what decides it is the same whoever speaks
+    /// (LABELS.md: only when the remark is about other members of it:
+    /// 会員, 若手, 〜によって差).
+    Own,
 }
 
 impl Output {
@@ -85,6 +90,7 @@ impl Output {
             Output::Idea => e.idea,
             Output::Location(l) => Some(e.location? == *l),
             Output::Party(p) => Some(e.related.as_ref()?.contains(p)),
+            Output::Own => Some(e.related.as_ref()?.contains(&e.profession)),
         }
     }
 }
@@ -273,6 +279,7 @@ impl Model {
                     put_u32(&mut b, p.len() as u32);
                     b.extend_from_slice(p.as_bytes());
                 }
+                Output::Own => b.push(4),
             }
         }
         put_u32(&mut b, self.vocab.len() as u32);
@@ -303,6 +310,7 @@ impl Model {
                     let len = r.u32()? as usize;
                     Output::Party(String::from_utf8(r.take(len)?.to_vec()).ok()?)
                 }
+                4 => Output::Own,
                 _ => return None,
             });
         }
@@ -405,10 +413,14 @@ fn outputs(examples: &[TrainExample], s: &TrainSettings, known: &[Output]) -> Ve
             }
         }
     }
+    let own = !parties.is_empty();
     for (p, w) in parties {
         if w >= s.min_positive_weight {
             add(Output::Party(p));
         }
+    }
+    if own {
+        add(Output::Own);
     }
     out
 }

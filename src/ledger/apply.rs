@@ -221,6 +221,7 @@ impl Checked {
             kind: Source::Default,
             location: Source::Default,
             added_parties: Vec::new(),
+            dropped_parties: Vec::new(),
         };
         let sources = sources.unwrap_or(&mut scratch);
         if let Some(c) = &self.categories {

@@ -137,6 +137,8 @@ struct RawModel {
     location: Option<Spanned<f64>>,
     party_add: Option<Spanned<f64>>,
     party_drop: Option<Spanned<f64>>,
+    own_add: Option<Spanned<f64>>,
+    own_drop: Option<Spanned<f64>>,
     office_weight: Option<Spanned<f64>>,
 }
 
@@ -164,6 +166,13 @@ pub struct ModelSettings {
     /// Drops a 関係職種 the dictionary found when the model gives it less
     /// than this (0: never).
     pub party_drop: f64,
+    /// Lists the speaker's own profession as a 関係職種 when the model
+    /// gives "about other members of it" this probability or more (1:
+    /// never).
+    pub own_add: f64,
+    /// Takes the speaker's own profession off the 関係職種 when the model
+    /// gives it less than this (0: never).
+    pub own_drop: f64,
     /// Weight of one of the office's own labeled remarks.
     pub office_weight: f64,
 }
@@ -179,6 +188,8 @@ impl Default for ModelSettings {
             location: 0.6,
             party_add: 0.9,
             party_drop: 0.0,
+            own_add: 0.8,
+            own_drop: 0.2,
             office_weight: 3.0,
         }
     }
@@ -574,6 +585,8 @@ pub(crate) fn compile_settings(s: &Source<'_>) -> Result<(f64, ModelSettings), R
             (&m.location, "location", &mut model.location),
             (&m.party_add, "party_add", &mut model.party_add),
             (&m.party_drop, "party_drop", &mut model.party_drop),
+            (&m.own_add, "own_add", &mut model.own_add),
+            (&m.own_drop, "own_drop", &mut model.own_drop),
         ] {
             if let Some(v) = value {
                 *slot = unit(v, name, false)?;
