@@ -272,5 +272,11 @@ fn render_sources(rules: &Rules, l: &Labels, s: &Sources, correction: Option<&st
         };
         let _ = writeln!(o, "  関係職種: {r} ← {source}");
     }
+    for (r, p) in &s.dropped_parties {
+        let _ = writeln!(
+            o,
+            "  関係職種から外した: {r} ← 学習モデル（話した職種のほかの会員のことと読む確率 {p:.2}）"
+        );
+    }
     o
 }

@@ -305,4 +305,37 @@ mod tests {
         c.combine_parties(&input, &p, &mut labels, &mut sources);
         assert_eq!(labels.related, ["看護師"]);
     }
+
+    /// The speaker's own profession follows the one "other members of it"
+    /// output: listed when it is confident, taken off (and said so) when
+    /// it is confident against, left to the dictionary in between.
+    #[test]
+    fn the_speakers_own_profession_follows_the_own_output() {
+        let rules = Rules::builtin();
+        let input = Input::new("会員によって対応に差がある", "薬剤師");
+        let c = Classifier::rules_only(&rules).with_settings(ModelSettings {
+            own_add: 0.8,
+            own_drop: 0.2,
+            ..ModelSettings::default()
+        });
+        let run = |own: f32, dictionary: &[&str]| {
+            let (mut labels, mut sources) = classify_with_sources(&rules, &input);
+            labels.related = dictionary.iter().map(|s| s.to_string()).collect();
+            let p = Prediction {
+                own: Some(own),
+                ..prediction(&[])
+            };
+            c.combine_parties(&input, &p, &mut labels, &mut sources);
+            (labels.related, sources)
+        };
+        let (related, sources) = run(0.9, &["医師"]);
+        assert_eq!(related, ["医師", "薬剤師"]);
+        assert_eq!(sources.added_parties, [("薬剤師".to_string(), 0.9)]);
+        let (related, sources) = run(0.1, &["医師", "薬剤師"]);
+        assert_eq!(related, ["医師"]);
+        assert_eq!(sources.dropped_parties, [("薬剤師".to_string(), 0.1)]);
+        let (related, sources) = run(0.5, &["薬剤師"]);
+        assert_eq!(related, ["薬剤師"]);
+        assert!(sources.added_parties.is_empty() && sources.dropped_parties.is_empty());
+    }
 }

@@ -397,6 +397,14 @@ pub(crate) fn basis(labels: &Labels, sources: &Sources, rules: &Rules) -> String
             .collect();
         out.push_str(&format!("／関係職種 {}", added.join("、")));
     }
+    if !sources.dropped_parties.is_empty() {
+        let dropped: Vec<String> = sources
+            .dropped_parties
+            .iter()
+            .map(|(n, p)| format!("{n}=学習{p:.2}"))
+            .collect();
+        out.push_str(&format!("／関係職種から外した {}", dropped.join("、")));
+    }
     out
 }
 
