@@ -27,7 +27,7 @@ pub struct Params {
 impl Default for Params {
     fn default() -> Self {
         Params {
-            lambda: 1e-5,
+            lambda: 5e-6,
             epochs: 8,
             eta0: 1.0,
         }

@@ -18,21 +18,20 @@ pub mod features;
 pub mod logistic;
 pub mod model;
 
-use std::sync::{Arc, LazyLock};
+use std::sync::Arc;
 
 use crate::model::{Kind, Location};
 pub use examples::Example;
 pub use model::{Model, Output, TrainSettings};
 
-/// The shipped model, trained by `build.rs` on `data/labeled/train.tsv`.
-static SHIPPED: LazyLock<Model> = LazyLock::new(|| {
+/// The model trained on the shipped labeled remarks, by `build.rs` on
+/// `data/labeled/train.tsv` when renkei was built. Read afresh at each
+/// call (a few milliseconds) rather than kept for the whole run: a run
+/// drops it once its remarks are classified, and renders its workbooks
+/// without it.
+pub fn shipped_model() -> Model {
     Model::from_bytes(include_bytes!(concat!(env!("OUT_DIR"), "/model.bin")))
         .expect("build.rs wrote a valid model")
-});
-
-/// The model trained on the shipped labeled remarks (when renkei was built).
-pub fn shipped_model() -> &'static Model {
-    &SHIPPED
 }
 
 /// At most this many shipped examples are trained on again beside the
@@ -44,7 +43,7 @@ pub const REPLAY: usize = 1500;
 pub fn with_office(office: &[Example], settings: &TrainSettings) -> Model {
     let base = shipped_model();
     if office.is_empty() {
-        return base.clone();
+        return base;
     }
     let shipped = examples::shipped();
     let step = (shipped.len() / REPLAY).max(1);

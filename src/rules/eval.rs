@@ -645,11 +645,23 @@ mod tests {
     /// The shipped rules on the training part of the shipped labeled data
     /// (`data/labeled/train.tsv`; never the frozen test part or the blind
     /// set, see `data/README.md`): floors a little under today's figures,
-    /// so an edit that breaks a family shows here.
+    /// so an edit that breaks a family shows here. Measured on the remarks
+    /// of the sets before W30 (7,531), so that adding training data, which
+    /// the rules were never tuned on, does not move the floor.
     #[test]
     fn shipped_rules_keep_their_scores_on_the_training_part() {
         let rules = Rules::builtin();
-        let set = parse_labeled(include_str!("../../data/labeled/train.tsv")).unwrap();
+        let set: Vec<Labeled> = parse_labeled(include_str!("../../data/labeled/train.tsv"))
+            .unwrap()
+            .into_iter()
+            .filter(|l| {
+                let writer = l.id.strip_prefix('W').and_then(|r| r.split('-').next());
+                writer
+                    .and_then(|n| n.parse::<u32>().ok())
+                    .is_none_or(|n| n < 30)
+            })
+            .collect();
+        assert_eq!(set.len(), 7531);
         let r = evaluate(&rules, &set);
         assert!(r.categories.micro.f1 >= 0.70, "{}", r.summary());
         assert!(r.categories.macro_f1 >= 0.71, "{}", r.summary());
