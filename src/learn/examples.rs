@@ -89,6 +89,14 @@ pub fn shipped() -> Vec<Example> {
     from_labeled(&set, 1.0, |l| Origin::Shipped(l.id.clone()))
 }
 
+/// Every `step`-th shipped example (the replay of fine-tuning): only those
+/// are normalized.
+pub fn shipped_every(step: usize) -> Vec<Example> {
+    let set = parse_labeled(SHIPPED).expect("the shipped labeled set is valid");
+    let chosen: Vec<Labeled> = set.into_iter().step_by(step.max(1)).collect();
+    from_labeled(&chosen, 1.0, |l| Origin::Shipped(l.id.clone()))
+}
+
 /// Examples from a labeled set (LABELS.md's TSV).
 pub fn from_labeled(
     set: &[Labeled],

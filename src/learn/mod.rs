@@ -45,11 +45,9 @@ pub fn with_office(office: &[Example], settings: &TrainSettings) -> Model {
     if office.is_empty() {
         return base;
     }
-    let shipped = examples::shipped();
-    let step = (shipped.len() / REPLAY).max(1);
-    let replay: Vec<model::TrainExample> = shipped
+    let lines = examples::SHIPPED.lines().count();
+    let replay: Vec<model::TrainExample> = examples::shipped_every(lines / REPLAY)
         .iter()
-        .step_by(step)
         .map(Example::to_train)
         .collect();
     let office: Vec<model::TrainExample> = office.iter().map(Example::to_train).collect();
