@@ -18,7 +18,7 @@ use crate::normalize;
 use crate::rules::eval::{parse_labeled, Labeled};
 
 /// The shipped training part.
-pub const SHIPPED: &str = include_str!("../../data/labeled/train.tsv");
+pub static SHIPPED: &str = include_str!("../../data/labeled/train.tsv");
 
 /// Where an example comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
