@@ -3,9 +3,9 @@ to the training part, as done in the third round (W30-W69):
 
 - a file the validator rejects is skipped (VALIDATE=/path/to/validate.py;
   the validator is the writers' format checker, kept with their brief);
-- a remark whose text (NFKC, blanks removed) repeats one already in
-  train.tsv, test.tsv, blind.tsv or an earlier new file is left out, so
-  nothing reaches the training part that the frozen sets hold;
+- a remark whose text (NFKC, blanks removed) repeats one already in any
+  set of data/labeled or an earlier new file is left out, so nothing
+  reaches the training part that the frozen sets hold;
 - every 10th remark of each writer (by line order) goes to
   holdout-r3.tsv, fresh evidence that nothing is tuned on;
 - the rest is appended to train.tsv.
@@ -35,8 +35,9 @@ def rows(path):
 
 def main(files):
     seen = set()
-    for f in ['train.tsv', 'test.tsv', 'blind.tsv']:
-        seen.update(norm(r[2]) for r in rows(os.path.join(LAB, f)))
+    for f in sorted(os.listdir(LAB)):
+        if f.endswith('.tsv'):
+            seen.update(norm(r[2]) for r in rows(os.path.join(LAB, f)))
     merged = {r[0].split('-')[0] for r in rows(os.path.join(LAB, 'train.tsv'))}
     validator = os.environ.get('VALIDATE')
     add, hold = [], []

@@ -35,7 +35,7 @@ impl Default for TrainSettings {
         TrainSettings {
             params: Params::default(),
             max_n: features::MAX_N,
-            min_count: 3,
+            min_count: 5,
             min_positive_weight: 2.0,
             min_positive_share: 0.05,
             nb: 0.5,
