@@ -389,21 +389,19 @@ pub(crate) fn basis(labels: &Labels, sources: &Sources, rules: &Rules) -> String
         labels.location.label(),
         one(sources.location)
     );
-    if !sources.added_parties.is_empty() {
-        let added: Vec<String> = sources
-            .added_parties
+    let parties = |list: &[(String, f32)]| -> String {
+        let named: Vec<String> = list
             .iter()
             .map(|(n, p)| format!("{n}=学習{p:.2}"))
             .collect();
-        out.push_str(&format!("／関係職種 {}", added.join("、")));
+        named.join("、")
+    };
+    if !sources.added_parties.is_empty() {
+        out.push_str(&format!("／関係職種 {}", parties(&sources.added_parties)));
     }
     if !sources.dropped_parties.is_empty() {
-        let dropped: Vec<String> = sources
-            .dropped_parties
-            .iter()
-            .map(|(n, p)| format!("{n}=学習{p:.2}"))
-            .collect();
-        out.push_str(&format!("／関係職種から外した {}", dropped.join("、")));
+        let dropped = parties(&sources.dropped_parties);
+        out.push_str(&format!("／関係職種から外した {dropped}"));
     }
     out
 }
