@@ -217,7 +217,6 @@ impl<'r> Classifier<'r> {
             .filter(|r| prob(r).is_none_or(|q| q >= s.party_drop))
             .cloned()
             .collect();
-        let own = input.profession;
         for (n, q) in p.parties() {
             if f64::from(q) >= s.party_add && !related.iter().any(|r| r == n) {
                 related.push(n.to_string());
@@ -227,6 +226,7 @@ impl<'r> Classifier<'r> {
         // The speaker's own profession: decided by the one output that
         // reads "about other members of it", whoever speaks.
         if let Some(q) = p.own {
+            let own = input.profession;
             let listed = related.iter().any(|r| r == own);
             if !listed
                 && f64::from(q) >= s.own_add

@@ -85,15 +85,16 @@ impl Example {
 
 /// The shipped examples.
 pub fn shipped() -> Vec<Example> {
-    let set = parse_labeled(SHIPPED).expect("the shipped labeled set is valid");
-    from_labeled(&set, 1.0, |l| Origin::Shipped(l.id.clone()))
+    shipped_sample(usize::MAX)
 }
 
-/// Every `step`-th shipped example (the replay of fine-tuning): only those
-/// are normalized.
-pub fn shipped_every(step: usize) -> Vec<Example> {
+/// About `at_most` shipped examples, taken evenly through the file (every
+/// `len / at_most`-th, all when there are fewer): the replay of
+/// fine-tuning. Only the examples taken are normalized.
+pub fn shipped_sample(at_most: usize) -> Vec<Example> {
     let set = parse_labeled(SHIPPED).expect("the shipped labeled set is valid");
-    let chosen: Vec<Labeled> = set.into_iter().step_by(step.max(1)).collect();
+    let step = (set.len() / at_most.max(1)).max(1);
+    let chosen: Vec<Labeled> = set.into_iter().step_by(step).collect();
     from_labeled(&chosen, 1.0, |l| Origin::Shipped(l.id.clone()))
 }
 

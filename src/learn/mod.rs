@@ -45,8 +45,7 @@ pub fn with_office(office: &[Example], settings: &TrainSettings) -> Model {
     if office.is_empty() {
         return base;
     }
-    let lines = examples::SHIPPED.lines().count();
-    let replay: Vec<model::TrainExample> = examples::shipped_every(lines / REPLAY)
+    let replay: Vec<model::TrainExample> = examples::shipped_sample(REPLAY)
         .iter()
         .map(Example::to_train)
         .collect();
