@@ -11,6 +11,13 @@ pub fn renkei() -> Command {
     cmd
 }
 
+/// `renkei template -o DIR`: the blank forms written into `dir`.
+pub fn template_into(dir: &Path) -> Command {
+    let mut cmd = renkei();
+    cmd.arg("template").arg("-o").arg(dir);
+    cmd
+}
+
 pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures")
 }

@@ -1,18 +1,13 @@
 //! `renkei template`: the blank forms read back as blank forms; filled in,
 //! the 例① form reads as a meeting.
 
-use crate::common::{check_json, renkei, sheet, texts};
+use crate::common::{check_json, sheet, template_into, texts};
 use renkei::commands::template::{write_list_form, Filled, CLASSIFIED_FORM, LIST_FORM};
 
 #[test]
 fn blank_forms_read_back_as_blank_forms() {
     let dir = tempfile::tempdir().unwrap();
-    renkei()
-        .arg("template")
-        .arg("-o")
-        .arg(dir.path())
-        .assert()
-        .success();
+    template_into(dir.path()).assert().success();
     let (code, json) = check_json(&[dir.path()]);
     assert_eq!(code, 0);
     for form in [LIST_FORM, CLASSIFIED_FORM] {
@@ -86,12 +81,7 @@ fn template_never_overwrites_an_existing_form() {
     let dir = tempfile::tempdir().unwrap();
     let filled = dir.path().join(LIST_FORM);
     std::fs::write(&filled, b"filled in by staff").unwrap();
-    let out = renkei()
-        .arg("template")
-        .arg("-o")
-        .arg(dir.path())
-        .output()
-        .unwrap();
+    let out = template_into(dir.path()).output().unwrap();
     assert!(out.status.success());
     assert_eq!(std::fs::read(&filled).unwrap(), b"filled in by staff");
     let stem = LIST_FORM.trim_end_matches(".xlsx");

@@ -12,7 +12,7 @@ mod xml;
 
 use std::path::{Path, PathBuf};
 
-use crate::common::{fixtures, renkei, run, workbooks_under, write_meeting};
+use crate::common::{fixtures, run, template_into, workbooks_under, write_meeting};
 
 /// Every check on one workbook: the problems found, one line each.
 fn problems(b: &book::Book) -> Vec<String> {
@@ -171,12 +171,7 @@ fn column_numbers(sheet: &book::Sheet, header: &str) -> Vec<f64> {
 #[test]
 fn template_forms_print_whole() {
     let dir = tempfile::tempdir().unwrap();
-    renkei()
-        .arg("template")
-        .arg("-o")
-        .arg(dir.path())
-        .assert()
-        .success();
+    template_into(dir.path()).assert().success();
     let books = assert_prints_legibly(dir.path());
     for b in &books {
         // A form prints one page wide.
