@@ -1,8 +1,11 @@
 //! Features of one remark for the learned model: the character n-grams of
 //! its normalized text (with start and end marks, so sentence endings such
-//! as `たい$` and `ない$` are features of their own) and the meeting's
-//! profession. (The parties the lexicon finds and the rules' own labels
-//! were tried as features too: they added nothing in cross-validation.)
+//! as `たい$` and `ない$` are features of their own), the meeting's
+//! profession, that profession crossed with the remark's content
+//! characters, and the n-grams of its last clause. (The parties the lexicon
+//! finds and the rules' own labels were tried as features too: they added
+//! nothing in cross-validation; the crossing and the last clause did:
+//! `docs/notes/issue11-classification.md`, round 5.)
 //!
 //! Character n-grams need no word segmentation, which Japanese lacks, and
 //! catch the same meaning in other inflections and compounds; the issue's
@@ -61,38 +64,109 @@ impl Sparse {
 /// Longest character n-gram taken by default.
 pub const MAX_N: usize = 3;
 
-/// Calls `f` with every character n-gram of `text` up to `max_n`
-/// characters, the text framed by `^` and `$` (the marks alone are not
-/// n-grams).
-fn grams(text: &str, max_n: usize, mut f: impl FnMut(&str)) {
-    let mut framed = String::with_capacity(text.len() + 2);
-    framed.push('^');
-    framed.extend(text.chars().map(fold));
-    framed.push('$');
-    let bounds: Vec<usize> = framed
-        .char_indices()
-        .map(|(i, _)| i)
-        .chain(std::iter::once(framed.len()))
-        .collect();
-    let chars = bounds.len() - 1;
-    for n in 1..=max_n {
-        for start in 0..chars.saturating_sub(n - 1) {
-            if n == 1 && (start == 0 || start == chars - 1) {
-                continue;
-            }
-            f(&framed[bounds[start]..bounds[start + n]]);
+/// One feature of a remark, before it is hashed.
+enum Feature<'a> {
+    /// A character n-gram of the text framed by `^` and `$`.
+    Gram(&'a str),
+    /// The meeting's profession.
+    Profession(&'a str),
+    /// The profession crossed with a content character or pair of
+    /// characters (kanji, katakana, Latin): the same words mean another
+    /// 所在 and other parties in another profession's mouth (its own
+    /// profession named is about its members, another's is 職種間).
+    Crossed(&'a str, &'a str),
+    /// An n-gram (up to 2) of the last clause, when there are several: in
+    /// "a problem, then a proposal" the final clause decides
+    /// 課題/アイデア (LABELS.md edge case 5).
+    Final(&'a str),
+}
+
+impl Feature<'_> {
+    fn name(&self) -> String {
+        match self {
+            Feature::Gram(g) => g.to_string(),
+            Feature::Profession(p) => format!("（職種: {p}）"),
+            Feature::Crossed(p, g) => format!("（{p}の発言で）{g}"),
+            Feature::Final(g) => format!("（最後の節）{g}"),
         }
     }
 }
 
-/// The raw features of a remark, as hashes, each once: n-grams up to
-/// `max_n` characters.
+/// Calls `f` with every feature of a remark and its hash (repeats
+/// included): the n-grams up to `max_n` characters (the marks alone are
+/// not n-grams), the profession, and the crossed and last-clause features
+/// of the n-grams up to 2. A crossed or last-clause feature's hash mixes
+/// its n-gram's hash with one of the remark, so each n-gram is hashed once.
+fn each(text: &str, profession: &str, max_n: usize, mut f: impl FnMut(u64, Feature<'_>)) {
+    let mut framed = String::with_capacity(text.len() + 2);
+    framed.push('^');
+    framed.extend(text.chars().map(fold));
+    framed.push('$');
+    let (bounds, chars): (Vec<usize>, Vec<char>) = framed.char_indices().unzip();
+    let count = chars.len();
+    let at = |i: usize| bounds.get(i).copied().unwrap_or(framed.len());
+    // The last clause starts after the last separator that text follows.
+    let last_text = (1..count - 1).rev().find(|&i| !is_separator(chars[i]));
+    let last_clause = last_text
+        .and_then(|end| (1..end).rev().find(|&i| is_separator(chars[i])))
+        .map(|i| i + 1);
+    let crossed = hash(&("crossed", profession));
+    let last = hash(&"final");
+    f(
+        hash(&("profession", profession)),
+        Feature::Profession(profession),
+    );
+    for n in 1..=max_n {
+        for start in 0..count.saturating_sub(n - 1) {
+            if n == 1 && (start == 0 || start == count - 1) {
+                continue;
+            }
+            let g = &framed[at(start)..at(start + n)];
+            let h = hash(g);
+            f(h, Feature::Gram(g));
+            if n > 2 {
+                continue;
+            }
+            if chars[start..start + n].iter().all(|&c| is_content(c)) {
+                f(mix(crossed, h), Feature::Crossed(profession, g));
+            }
+            if last_clause.is_some_and(|c| start >= c) {
+                f(mix(last, h), Feature::Final(g));
+            }
+        }
+    }
+}
+
+/// Two hashes into one (a multiply-rotate mix: a crossed feature never
+/// lands on its plain n-gram).
+fn mix(a: u64, b: u64) -> u64 {
+    (a ^ b.rotate_left(23)).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+}
+
+fn is_separator(c: char) -> bool {
+    matches!(c, '、' | '。' | '，' | ',' | '　' | ' ')
+}
+
+/// Kanji, katakana and Latin letters: the characters that carry a
+/// remark's words (kana endings are left to the plain n-grams).
+fn is_content(c: char) -> bool {
+    matches!(c, '\u{4e00}'..='\u{9fff}' | '\u{30a0}'..='\u{30ff}' | 'a'..='z')
+}
+
+/// The raw features of a remark, as hashes, each once.
 pub fn raw(text: &str, profession: &str, max_n: usize) -> Vec<u64> {
-    let mut out = Vec::with_capacity(text.len() * max_n / 2 + 8);
-    grams(text, max_n, |g| out.push(hash(g)));
-    out.push(hash(&("profession", profession)));
+    let mut out = raw_with_repeats(text, profession, max_n);
     out.sort_unstable();
     out.dedup();
+    out
+}
+
+/// The raw features of a remark, a feature as often as it occurs (enough
+/// for [`Vocabulary::vector`], which drops the repeats after looking the
+/// features up, and one sort cheaper when predicting).
+pub fn raw_with_repeats(text: &str, profession: &str, max_n: usize) -> Vec<u64> {
+    let mut out = Vec::with_capacity(text.len() * max_n + 8);
+    each(text, profession, max_n, |h, _| out.push(h));
     out
 }
 
@@ -100,13 +174,9 @@ pub fn raw(text: &str, profession: &str, max_n: usize) -> Vec<u64> {
 /// candidates again (only done for the few features an explanation shows).
 pub fn names(text: &str, profession: &str, max_n: usize) -> HashMap<u64, String> {
     let mut out = HashMap::new();
-    grams(text, max_n, |g| {
-        out.insert(hash(g), g.to_string());
+    each(text, profession, max_n, |h, f| {
+        out.entry(h).or_insert_with(|| f.name());
     });
-    out.insert(
-        hash(&("profession", profession)),
-        format!("（職種: {profession}）"),
-    );
     out
 }
 
@@ -132,7 +202,8 @@ pub struct Vocabulary {
 }
 
 impl Vocabulary {
-    /// The features occurring in at least `min_count` of `examples`.
+    /// The features occurring in at least `min_count` of `examples`, the
+    /// most frequent first.
     pub fn build<'a>(examples: impl Iterator<Item = &'a [u64]>, min_count: usize) -> Vocabulary {
         let mut counts: HashMap<u64, usize, rustc_hash::FxBuildHasher> = HashMap::default();
         for e in examples {
@@ -140,12 +211,14 @@ impl Vocabulary {
                 *counts.entry(f).or_insert(0) += 1;
             }
         }
-        let mut kept: Vec<u64> = counts
+        let mut kept: Vec<(u64, usize)> = counts
             .into_iter()
             .filter(|&(_, c)| c >= min_count)
-            .map(|(f, _)| f)
             .collect();
-        kept.sort_unstable();
+        // The most frequent first: their weights, read for nearly every
+        // remark, then sit together in the cache.
+        kept.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        let kept: Vec<u64> = kept.into_iter().map(|(f, _)| f).collect();
         Vocabulary {
             index: kept
                 .iter()
@@ -188,13 +261,15 @@ impl Vocabulary {
         self.raw.is_empty()
     }
 
-    /// The unit-length vector of known features (unknown ones dropped).
+    /// The unit-length vector of known features (unknown ones and repeats
+    /// dropped).
     pub fn vector(&self, raw: &[u64]) -> Sparse {
         let mut idx: Vec<u32> = raw
             .iter()
             .filter_map(|f| self.index.get(f).copied())
             .collect();
         idx.sort_unstable();
+        idx.dedup();
         let v = if idx.is_empty() {
             0.0
         } else {
@@ -222,6 +297,29 @@ mod tests {
         assert!(!named.iter().any(|n| *n == "^"), "{named:?}");
         // Digits and letter case fold.
         assert_eq!(raw("PT2名", "薬剤師", MAX_N), raw("pt3名", "薬剤師", MAX_N));
+    }
+
+    #[test]
+    fn the_profession_crosses_content_words_and_the_last_clause_stands_apart() {
+        let by = |p: &str| raw("薬剤師に連絡", p, MAX_N);
+        let (a, b) = (by("薬剤師"), by("看護師"));
+        let shared = a.iter().filter(|f| b.contains(f)).count();
+        // The n-grams are shared; the profession and its crossings are not.
+        assert!(shared > 0 && shared < a.len(), "{shared} of {}", a.len());
+        let names = names("残薬が多い、一包化してほしい", "薬剤師", MAX_N);
+        let named: Vec<&String> = names.values().collect();
+        assert!(
+            named.iter().any(|n| *n == "（薬剤師の発言で）残薬"),
+            "{named:?}"
+        );
+        assert!(named.iter().any(|n| *n == "（最後の節）い$"), "{named:?}");
+        assert!(
+            !named.iter().any(|n| *n == "（薬剤師の発言で）が"),
+            "{named:?}"
+        );
+        // One clause: no last-clause features.
+        let one = super::names("残薬が多い", "薬剤師", MAX_N);
+        assert!(!one.values().any(|n| n.starts_with("（最後の節）")));
     }
 
     #[test]

@@ -28,7 +28,7 @@ impl Default for Params {
     fn default() -> Self {
         Params {
             lambda: 5e-6,
-            epochs: 8,
+            epochs: 16,
             eta0: 1.0,
         }
     }

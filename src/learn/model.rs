@@ -177,7 +177,20 @@ impl Model {
             };
             let mut samples = samples(out, &all, &vectors);
             boost_rare(&mut samples, s.min_positive_share);
-            logistic::train(&samples, dim, s.fine_tune, 0xf1e + k as u64, None, start)
+            // A category only the office uses starts from nothing: it is
+            // trained as the shipped outputs were (NB-LR, every epoch),
+            // on the office's examples and the replay.
+            let (params, r) = match start {
+                Some(_) => (s.fine_tune, None),
+                None => (
+                    Params {
+                        epochs: s.params.epochs,
+                        ..s.fine_tune
+                    },
+                    (s.nb > 0.0).then(|| log_count_ratio(&samples, dim, s.nb)),
+                ),
+            };
+            logistic::train(&samples, dim, params, 0xf1e + k as u64, r.as_deref(), start)
         });
         Model::assemble(self.max_n, vocab, outputs, &trained)
     }
@@ -211,7 +224,7 @@ impl Model {
     /// The remark's feature vector.
     pub fn vector(&self, text: &str, profession: &str) -> Sparse {
         self.vocab
-            .vector(&features::raw(text, profession, self.max_n))
+            .vector(&features::raw_with_repeats(text, profession, self.max_n))
     }
 
     /// The probability of every output, in [`Model::outputs`]' order.
