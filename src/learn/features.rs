@@ -161,10 +161,8 @@ pub fn raw(text: &str, profession: &str, max_n: usize) -> Vec<u64> {
     out
 }
 
-/// The raw features of a remark, a feature as often as it occurs (enough
-/// for [`Vocabulary::vector`], which drops the repeats after looking the
-/// features up, and one sort cheaper when predicting).
-pub fn raw_with_repeats(text: &str, profession: &str, max_n: usize) -> Vec<u64> {
+/// The raw features of a remark, a feature as often as it occurs.
+fn raw_with_repeats(text: &str, profession: &str, max_n: usize) -> Vec<u64> {
     let mut out = Vec::with_capacity(text.len() * max_n + 8);
     each(text, profession, max_n, |h, _| out.push(h));
     out
@@ -264,21 +262,47 @@ impl Vocabulary {
     /// The unit-length vector of known features (unknown ones and repeats
     /// dropped).
     pub fn vector(&self, raw: &[u64]) -> Sparse {
-        let mut idx: Vec<u32> = raw
-            .iter()
-            .filter_map(|f| self.index.get(f).copied())
-            .collect();
-        idx.sort_unstable();
-        idx.dedup();
-        let v = if idx.is_empty() {
-            0.0
-        } else {
-            1.0 / (idx.len() as f32).sqrt()
-        };
+        let mut idx = Vec::new();
+        let v = self.known(raw, &mut idx);
         Sparse {
             val: vec![v; idx.len()],
             idx,
         }
+    }
+
+    /// The indices of the known features among `raw` into `idx`, ascending
+    /// and each once, and the value each has in the unit-length vector.
+    pub fn known(&self, raw: &[u64], idx: &mut Vec<u32>) -> f32 {
+        idx.clear();
+        idx.extend(raw.iter().filter_map(|f| self.index.get(f).copied()));
+        idx.sort_unstable();
+        idx.dedup();
+        if idx.is_empty() {
+            0.0
+        } else {
+            1.0 / (idx.len() as f32).sqrt()
+        }
+    }
+
+    /// The known features of a remark (see [`Vocabulary::known`]), with
+    /// buffers kept per thread: predicting a run's remarks allocates
+    /// nothing per remark.
+    pub fn with_known<T>(
+        &self,
+        text: &str,
+        profession: &str,
+        max_n: usize,
+        f: impl FnOnce(&[u32], f32) -> T,
+    ) -> T {
+        thread_local! {
+            static BUFFERS: std::cell::RefCell<(Vec<u64>, Vec<u32>)> = Default::default();
+        }
+        BUFFERS.with_borrow_mut(|(raw, idx)| {
+            raw.clear();
+            each(text, profession, max_n, |h, _| raw.push(h));
+            let v = self.known(raw, idx);
+            f(idx, v)
+        })
     }
 }
 
