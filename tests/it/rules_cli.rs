@@ -98,7 +98,7 @@ fn eval_scores_a_labeled_file_as_text_and_json() {
 }
 
 /// The shipped classifier on the frozen test part, the blind sets and the
-/// held-out remarks of rounds 3 and 4 (`data/README.md`): floors a little under
+/// held-out remarks of rounds 3–5 (`data/README.md`): floors a little under
 /// the scores of their last scoring, so a change that loses accuracy on
 /// remarks nothing was tuned on fails here. A guard only: no rule or
 /// threshold is chosen by it.
@@ -107,10 +107,11 @@ fn shipped_classifier_keeps_its_scores_on_the_frozen_sets() {
     let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/labeled");
     // (file, category micro-F1, macro-F1, 課題/アイデア, 所在, 関係職種)
     for (file, floors) in [
-        ("test.tsv", [0.83, 0.82, 0.97, 0.86, 0.91]),
-        ("blind.tsv", [0.84, 0.83, 0.95, 0.87, 0.93]),
-        ("holdout-r3.tsv", [0.81, 0.80, 0.95, 0.84, 0.91]),
-        ("blind-r4.tsv", [0.83, 0.83, 0.90, 0.91, 0.93]),
+        ("test.tsv", [0.84, 0.83, 0.97, 0.88, 0.91]),
+        ("blind.tsv", [0.84, 0.83, 0.97, 0.86, 0.93]),
+        ("holdout-r3.tsv", [0.82, 0.81, 0.97, 0.87, 0.92]),
+        ("blind-r4.tsv", [0.85, 0.85, 0.92, 0.92, 0.94]),
+        ("blind-r5.tsv", [0.86, 0.87, 0.97, 0.93, 0.92]),
     ] {
         let out = renkei()
             .arg("eval")
