@@ -1,8 +1,8 @@
 """Adds new writers' labeled remarks (LABELS.md's TSV, one file per writer)
 to the training part, as done in the third round (W30-W69):
 
-- a file the validator rejects is skipped (VALIDATE=/path/to/validate.py;
-  the validator is the writers' format checker, kept with their brief);
+- a file the validator rejects is skipped (VALIDATE=tools/labeling/validate.py,
+  the writers' format checker; see tools/labeling/README.md);
 - a remark whose text (NFKC, blanks removed) repeats one already in any
   set of data/labeled or an earlier new file is left out, so nothing
   reaches the training part that the frozen sets hold;
