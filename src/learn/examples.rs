@@ -15,7 +15,7 @@ use crate::ledger::apply::split_categories;
 use crate::ledger::Ledger;
 use crate::model::{Batch, Kind, Location};
 use crate::normalize;
-use crate::rules::eval::{parse_labeled, Labeled};
+use crate::rules::eval::{content_lines, parse_labeled, Labeled};
 
 /// The shipped training part.
 pub static SHIPPED: &str = include_str!("../../data/labeled/train.tsv");
@@ -93,9 +93,7 @@ pub fn shipped() -> Vec<Example> {
 /// fine-tuning. Only the lines taken are parsed and normalized (parsing
 /// all 32,000 cost a run 0.1 s).
 pub fn shipped_sample(at_most: usize) -> Vec<Example> {
-    let mut lines = SHIPPED
-        .lines()
-        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'));
+    let mut lines = content_lines(SHIPPED).map(|(_, l)| l);
     let header = lines.next().unwrap_or_default();
     let data: Vec<&str> = lines.collect();
     let step = (data.len() / at_most.max(1)).max(1);

@@ -155,17 +155,17 @@ fn is_content(c: char) -> bool {
 
 /// The raw features of a remark, as hashes, each once.
 pub fn raw(text: &str, profession: &str, max_n: usize) -> Vec<u64> {
-    let mut out = raw_with_repeats(text, profession, max_n);
+    let mut out = Vec::with_capacity(text.len() * max_n + 8);
+    push_raw(text, profession, max_n, &mut out);
     out.sort_unstable();
     out.dedup();
     out
 }
 
-/// The raw features of a remark, a feature as often as it occurs.
-fn raw_with_repeats(text: &str, profession: &str, max_n: usize) -> Vec<u64> {
-    let mut out = Vec::with_capacity(text.len() * max_n + 8);
+/// Appends the hashes of a remark's features to `out`, a feature as often
+/// as it occurs.
+fn push_raw(text: &str, profession: &str, max_n: usize, out: &mut Vec<u64>) {
     each(text, profession, max_n, |h, _| out.push(h));
-    out
 }
 
 /// The name of a raw feature, for explanations: rebuilt by hashing the
@@ -299,7 +299,7 @@ impl Vocabulary {
         }
         BUFFERS.with_borrow_mut(|(raw, idx)| {
             raw.clear();
-            each(text, profession, max_n, |h, _| raw.push(h));
+            push_raw(text, profession, max_n, raw);
             let v = self.known(raw, idx);
             f(idx, v)
         })

@@ -73,15 +73,22 @@ fn split_list(s: &str) -> Vec<String> {
         .collect()
 }
 
-/// Reads the TSV. Blank lines and lines starting with `#` are skipped; a
-/// line may lack its last (related) column when it is empty.
-pub fn parse_labeled(src: &str) -> Result<Vec<Labeled>, EvalError> {
-    let src = src.strip_prefix('\u{feff}').unwrap_or(src);
-    let mut lines = src
+/// The lines of a labeled TSV that hold something, with their line
+/// numbers: the header, then one remark each (blank lines and lines
+/// starting with `#` skipped, a BOM and `\r` dropped).
+pub fn content_lines(src: &str) -> impl Iterator<Item = (usize, &str)> {
+    src.strip_prefix('\u{feff}')
+        .unwrap_or(src)
         .lines()
         .enumerate()
         .map(|(i, l)| (i + 1, l.trim_end_matches('\r')))
-        .filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#'));
+        .filter(|(_, l)| !l.trim().is_empty() && !l.starts_with('#'))
+}
+
+/// Reads the TSV. Blank lines and lines starting with `#` are skipped; a
+/// line may lack its last (related) column when it is empty.
+pub fn parse_labeled(src: &str) -> Result<Vec<Labeled>, EvalError> {
+    let mut lines = content_lines(src);
     let Some((hline, header)) = lines.next() else {
         return Err(EvalError {
             line: None,
