@@ -2,6 +2,8 @@
 //! and compiled into renkei): outputs, vocabulary, bfloat16 weights and
 //! f32 biases, little-endian, behind a magic line that names the format.
 
+use half::bf16;
+
 use super::{Model, Output};
 use crate::learn::features::Vocabulary;
 
@@ -37,7 +39,7 @@ impl Model {
             b.extend_from_slice(&f.to_le_bytes());
         }
         for w in &self.weights {
-            b.extend_from_slice(&w.to_le_bytes());
+            b.extend_from_slice(&w.to_bits().to_le_bytes());
         }
         for w in &self.biases {
             b.extend_from_slice(&w.to_le_bytes());
@@ -73,10 +75,10 @@ impl Model {
             .chunks_exact(8)
             .map(|c| u64::from_le_bytes(c.try_into().unwrap_or_default()))
             .collect();
-        let weights: Vec<u16> = r
+        let weights: Vec<bf16> = r
             .take(dim * n * 2)?
             .chunks_exact(2)
-            .map(|c| u16::from_le_bytes(c.try_into().unwrap_or_default()))
+            .map(|c| bf16::from_bits(u16::from_le_bytes(c.try_into().unwrap_or_default())))
             .collect();
         let biases: Vec<f32> = r
             .take(n * 4)?
